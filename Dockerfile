@@ -1,0 +1,7 @@
+# Runtime image over the jar built by `./vtn build` (mvn -DskipTests package).
+FROM eclipse-temurin:17-jre
+WORKDIR /app
+COPY target/loadshift-vtn.jar /app/loadshift-vtn.jar
+USER 10001
+EXPOSE 8080
+ENTRYPOINT ["java", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/loadshift-vtn.jar"]

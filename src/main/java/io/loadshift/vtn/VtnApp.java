@@ -1,0 +1,147 @@
+package io.loadshift.vtn;
+
+import io.loadshift.vtn.admin.AdminRoutes;
+import io.loadshift.vtn.audit.AuditService;
+import io.loadshift.vtn.auth.Authenticator;
+import io.loadshift.vtn.auth.ClientService;
+import io.loadshift.vtn.auth.PasswordHasher;
+import io.loadshift.vtn.auth.SigningKey;
+import io.loadshift.vtn.auth.SigningKeyStore;
+import io.loadshift.vtn.auth.TokenRevocations;
+import io.loadshift.vtn.auth.TokenRoutes;
+import io.loadshift.vtn.auth.TokenService;
+import io.loadshift.vtn.platform.config.Config;
+import io.loadshift.vtn.platform.db.Database;
+import io.loadshift.vtn.platform.health.HealthRoutes;
+import io.loadshift.vtn.platform.http.HttpVerticle;
+import io.loadshift.vtn.platform.http.RouteModule;
+import io.loadshift.vtn.platform.metrics.Metrics;
+import io.micrometer.core.instrument.Gauge;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.sqlclient.Pool;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running VTN: migrations applied, services wired, HTTP verticles listening. {@link #start}
+ * blocks the calling thread (never an event loop) until the VTN is ready or has failed.
+ */
+public final class VtnApp {
+  private final Vertx vertx;
+  private final Pool pool;
+  private final TokenRevocations revocations;
+  private final List<HttpVerticle> verticles;
+  private final Optional<String> firstAdmin;
+
+  private VtnApp(Vertx vertx, Pool pool, TokenRevocations revocations, List<HttpVerticle> verticles,
+                 Optional<String> firstAdmin) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.revocations = revocations;
+    this.verticles = verticles;
+    this.firstAdmin = firstAdmin;
+  }
+
+  public static VtnApp start(Config config) throws Exception {
+    return start(config, List.of());
+  }
+
+  /** Starts with extra route modules mounted after the VTN's own (for embedding and tests). */
+  public static VtnApp start(Config config, List<RouteModule> extraModules) throws Exception {
+    Database.migrate(config.db());
+
+    Metrics metrics = new Metrics();
+    Vertx vertx = Vertx.builder()
+        .with(metrics.apply(new VertxOptions().setPreferNativeTransport(false)))
+        .withMetrics(metrics.factory())
+        .build();
+    try {
+      Pool pool = Database.pool(vertx, config.db(), config.dbPoolSize());
+      Gauge.builder("vtn_db_pool_connections", pool, Pool::size)
+          .description("Open connections in the PostgreSQL pool").register(metrics.registry());
+      Gauge.builder("vtn_db_pool_max_connections", config::dbPoolSize)
+          .description("Configured size of the PostgreSQL pool").register(metrics.registry());
+      WorkerExecutor hashing = vertx.createSharedWorkerExecutor("vtn-secret-hashing",
+          Math.max(1, Runtime.getRuntime().availableProcessors()));
+      AuditService audit = new AuditService();
+      ClientService clients = new ClientService(pool, new PasswordHasher(config.passwordHashIterations()), hashing, audit);
+      TokenRevocations revocations = new TokenRevocations(vertx, pool, config.db());
+
+      Future<SigningKey> key = config.jwtKeyFile().isPresent()
+          ? vertx.executeBlocking(() -> SigningKey.fromFile(config.jwtKeyFile().get()))
+          : SigningKeyStore.loadOrCreate(vertx, pool);
+      Future<Optional<String>> admin = clients.bootstrapAdmin(config.adminClientId(), config.adminClientSecret());
+      await(Future.all(key, admin, revocations.start()));
+
+      TokenService tokens = new TokenService(vertx, key.result(), config.publicUrl().toString(),
+          config.tokenTtl(), revocations);
+      Authenticator auth = new Authenticator(tokens);
+      List<RouteModule> modules = new java.util.ArrayList<>(List.of(
+          new HealthRoutes(pool),
+          metrics,
+          new TokenRoutes(clients, tokens),
+          new AdminRoutes(auth, clients, audit, pool)));
+      modules.addAll(extraModules);
+
+      List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
+      await(vertx.deployVerticle(() -> {
+        HttpVerticle v = new HttpVerticle(config, modules);
+        verticles.add(v);
+        return v;
+      }, new DeploymentOptions().setInstances(config.httpInstances())));
+      return new VtnApp(vertx, pool, revocations, verticles, admin.result());
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /** The port the HTTP server listens on (useful when configured with port 0). */
+  public int port() {
+    return verticles.get(0).actualPort();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** The generated first admin's credentials, to be printed once; empty when none was generated. */
+  public Optional<String> firstAdmin() {
+    return firstAdmin;
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish, then closes the database connections and
+   * Vert.x. Completes outside Vert.x, whose event loops are gone by then.
+   */
+  public CompletableFuture<Void> stop() {
+    CompletableFuture<Void> drained = new CompletableFuture<>();
+    Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
+        .transform(ar -> revocations.stop())
+        .transform(ar -> pool.close())
+        .onComplete(ar -> drained.complete(null));
+    return drained.thenCompose(v -> vertx.close().toCompletionStage()).toCompletableFuture();
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package io.loadshift.vtn.platform.config;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.logging.Level;
+
+/**
+ * Everything the VTN reads from its environment, validated once at start-up and then passed to
+ * constructors. Defaults work on a developer's machine with a local PostgreSQL.
+ */
+public record Config(
+    String httpHost,
+    int httpPort,
+    int httpInstances,
+    URI publicUrl,
+    DbUri db,
+    int dbPoolSize,
+    long bodyLimitBytes,
+    Optional<TlsConfig> tls,
+    Optional<String> adminClientId,
+    Optional<String> adminClientSecret,
+    Optional<Path> jwtKeyFile,
+    Duration tokenTtl,
+    int passwordHashIterations,
+    boolean accessLog,
+    Level logLevel,
+    Duration shutdownTimeout) {
+
+  public static final String DEFAULT_DB_URI = "postgresql://loadshift:loadshift@localhost:5432/loadshift";
+
+  public static Config fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  public static Config from(Map<String, String> vars) {
+    Env env = new Env(vars);
+    int port = env.integer("VTN_HTTP_PORT", 8080, 0, 65535);
+    Optional<TlsConfig> tls = tls(env);
+    String defaultPublic = (tls.isPresent() ? "https" : "http") + "://localhost:" + (port == 0 ? 8080 : port);
+    URI publicUrl = env.httpUrl("VTN_PUBLIC_URL", defaultPublic);
+
+    Optional<String> adminId = env.optional("VTN_ADMIN_CLIENT_ID");
+    Optional<String> adminSecret = env.optional("VTN_ADMIN_CLIENT_SECRET");
+    if (adminId.isPresent() != adminSecret.isPresent()) {
+      throw new ConfigException(adminId.isPresent() ? "VTN_ADMIN_CLIENT_SECRET" : "VTN_ADMIN_CLIENT_ID",
+          "VTN_ADMIN_CLIENT_ID and VTN_ADMIN_CLIENT_SECRET must be set together");
+    }
+    adminId.ifPresent(id -> {
+      if (!id.matches("[A-Za-z0-9._~-]{3,128}")) {
+        throw new ConfigException("VTN_ADMIN_CLIENT_ID", "must be 3-128 characters of A-Z a-z 0-9 . _ ~ -");
+      }
+    });
+    adminSecret.ifPresent(s -> {
+      if (s.length() < 16) {
+        throw new ConfigException("VTN_ADMIN_CLIENT_SECRET", "must be at least 16 characters");
+      }
+    });
+
+    String level = env.string("VTN_LOG_LEVEL", "INFO");
+    Level logLevel;
+    try {
+      logLevel = Level.parse(level.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("VTN_LOG_LEVEL", "must be one of SEVERE, WARNING, INFO, FINE, FINEST, got '" + level + "'");
+    }
+
+    return new Config(
+        env.string("VTN_HTTP_HOST", "0.0.0.0"),
+        port,
+        env.integer("VTN_HTTP_INSTANCES", Runtime.getRuntime().availableProcessors(), 1, 256),
+        publicUrl,
+        DbUri.parse("VTN_DB_URI", env.string("VTN_DB_URI", DEFAULT_DB_URI)),
+        env.integer("VTN_DB_POOL_SIZE", 16, 1, 500),
+        env.bytes("VTN_BODY_LIMIT_BYTES", 1024 * 1024, 1024, 1024L * 1024 * 1024),
+        tls,
+        adminId,
+        adminSecret,
+        env.readableFile("VTN_JWT_KEY_FILE"),
+        Duration.ofSeconds(env.integer("VTN_TOKEN_TTL_SECONDS", 3600, 60, 86400)),
+        env.integer("VTN_PASSWORD_HASH_ITERATIONS", 210_000, 10_000, 10_000_000),
+        env.bool("VTN_ACCESS_LOG", false),
+        logLevel,
+        Duration.ofSeconds(env.integer("VTN_SHUTDOWN_TIMEOUT_SECONDS", 20, 0, 600)));
+  }
+
+  private static Optional<TlsConfig> tls(Env env) {
+    Optional<Path> cert = env.readableFile("VTN_TLS_CERT_FILE");
+    Optional<Path> key = env.readableFile("VTN_TLS_KEY_FILE");
+    ClientAuthMode mode = env.enumeration("VTN_TLS_CLIENT_AUTH", ClientAuthMode.class, ClientAuthMode.NONE);
+    Optional<Path> ca = env.readableFile("VTN_TLS_CLIENT_CA_FILE");
+    if (cert.isPresent() != key.isPresent()) {
+      throw new ConfigException(cert.isPresent() ? "VTN_TLS_KEY_FILE" : "VTN_TLS_CERT_FILE",
+          "VTN_TLS_CERT_FILE and VTN_TLS_KEY_FILE must be set together");
+    }
+    if (cert.isEmpty()) {
+      if (mode != ClientAuthMode.NONE) {
+        throw new ConfigException("VTN_TLS_CLIENT_AUTH", "client certificates need HTTPS: set VTN_TLS_CERT_FILE and VTN_TLS_KEY_FILE");
+      }
+      return Optional.empty();
+    }
+    if (mode != ClientAuthMode.NONE && ca.isEmpty()) {
+      throw new ConfigException("VTN_TLS_CLIENT_CA_FILE", "is required when VTN_TLS_CLIENT_AUTH is " + mode.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    return Optional.of(new TlsConfig(cert.get(), key.get(), mode, ca));
+  }
+}
