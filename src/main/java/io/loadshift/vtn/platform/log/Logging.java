@@ -12,7 +12,16 @@ import java.util.logging.Logger;
 
 /** One-line log records on stderr: time, level, logger, message. */
 public final class Logging {
+  /** JUL holds loggers weakly: keep the ones whose level is set here, or the setting is lost. */
+  private static final java.util.List<Logger> TUNED = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private Logging() {}
+
+  private static void level(String name, Level level) {
+    Logger l = Logger.getLogger(name);
+    l.setLevel(level);
+    TUNED.add(l);
+  }
 
   public static void configure(Level level) {
     Logger root = Logger.getLogger("");
@@ -26,11 +35,11 @@ public final class Logging {
     root.setLevel(level);
     // Netty and the drivers are chatty below INFO; keep them at WARNING unless asked for detail.
     if (level.intValue() >= Level.INFO.intValue()) {
-      Logger.getLogger("io.netty").setLevel(Level.WARNING);
-      Logger.getLogger("org.flywaydb").setLevel(Level.WARNING);
+      level("io.netty", Level.WARNING);
+      level("org.flywaydb", Level.WARNING);
       // Vert.x's pool and LISTEN connection both register the same untagged net-client gauge;
       // Micrometer warns about the second registration, which is harmless.
-      Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.SEVERE);
+      level("io.micrometer.core.instrument.MeterRegistry", Level.SEVERE);
     }
   }
 
