@@ -86,7 +86,7 @@ public final class VtnApp {
       List<RouteModule> modules = new java.util.ArrayList<>(List.of(
           new HealthRoutes(pool),
           metrics,
-          new TokenRoutes(clients, tokens),
+          new TokenRoutes(clients, tokens, config.publicUrl().toString()),
           new AdminRoutes(auth, clients, audit, pool)));
       modules.addAll(extraModules);
 

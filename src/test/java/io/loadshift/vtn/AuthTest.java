@@ -70,6 +70,15 @@ class AuthTest {
   }
 
   @Test
+  void theAuthServerInfoPointsAtTheTokenEndpoint(VertxTestContext ctx) {
+    vtn.http.get("/openadr3/3.1.0/auth/server").send().onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+      assertEquals(200, r.statusCode());
+      assertEquals("http://localhost:8080" + TOKEN, r.bodyAsJsonObject().getString("tokenURL"));
+      ctx.completeNow();
+    })));
+  }
+
+  @Test
   void httpBasicCredentialsWorkAndScopesCanBeNarrowed(VertxTestContext ctx) {
     vtn.createClient(admin, "utility", "Grid Co")
         .compose(c -> vtn.http.post(TOKEN)
@@ -151,6 +160,24 @@ class AuthTest {
         })
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertEquals(200, r.statusCode(), "the same claims signed by the server's key are accepted");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aTokenThatWorkedStopsWorkingWhenItExpires(VertxTestContext ctx) {
+    serverKey()
+        .compose(key -> {
+          String shortLived = sign(key, claims(TestVtn.ADMIN_ID, "admin", "admin", now() + 2));
+          return get("/admin/clients", shortLived)
+              .compose(r -> {
+                assertEquals(200, r.statusCode(), "accepted (and remembered) while valid");
+                return vtn.app.vertx().timer(3, TimeUnit.SECONDS);
+              })
+              .compose(v -> get("/admin/clients", shortLived));
+        })
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertProblem(r, 401, "unauthorized");
           ctx.completeNow();
         })));
   }

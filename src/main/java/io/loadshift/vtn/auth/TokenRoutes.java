@@ -25,14 +25,18 @@ public final class TokenRoutes implements RouteModule {
 
   private final ClientService clients;
   private final TokenService tokens;
+  private final JsonObject serverInfo;
 
-  public TokenRoutes(ClientService clients, TokenService tokens) {
+  public TokenRoutes(ClientService clients, TokenService tokens, String publicUrl) {
     this.clients = clients;
     this.tokens = tokens;
+    this.serverInfo = new JsonObject().put("tokenURL", publicUrl.replaceAll("/+$", "") + PATH);
   }
 
   @Override
   public void mount(Router router) {
+    // OpenADR 3.1 getAuthServerInfo: where clients get tokens.
+    router.get("/openadr3/3.1.0/auth/server").handler(ctx -> JsonBodies.send(ctx, 200, serverInfo));
     router.post(PATH).handler(MediaTypes.exactly("application/x-www-form-urlencoded")).handler(this::token);
   }
 

@@ -11,10 +11,21 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Issues and verifies the VTN's signed access tokens (JWT, RS256). */
+/**
+ * Issues and verifies the VTN's signed access tokens (JWT, RS256). A token whose signature was
+ * checked once is remembered until it expires, so the RSA check is not paid on every request;
+ * expiry and revocation are still checked on every use.
+ */
 public final class TokenService {
+  private static final int MAX_REMEMBERED = 20_000;
+
+  private record Verified(Principal principal, long expiresAt, int generation) {}
+
+  private final Map<String, Verified> verified = new ConcurrentHashMap<>();
   private final JWTAuth jwt;
   private final String issuer;
   private final Duration ttl;
@@ -57,6 +68,26 @@ public final class TokenService {
 
   /** Verifies signature, issuer, expiry and revocation; fails with {@link InvalidToken}. */
   public Future<Principal> verify(String token) {
+    Verified known = verified.get(token);
+    if (known != null) {
+      if (System.currentTimeMillis() / 1000 >= known.expiresAt()) {
+        verified.remove(token);
+        return Future.failedFuture(new InvalidToken("the token is invalid or expired"));
+      }
+      if (revocations.isRevoked(known.principal().clientId(), known.generation())) {
+        return Future.failedFuture(new InvalidToken("the token's client is disabled or its tokens were revoked"));
+      }
+      return Future.succeededFuture(known.principal());
+    }
+    return check(token).onSuccess(v -> {
+      if (verified.size() >= MAX_REMEMBERED) {
+        verified.clear();
+      }
+      verified.put(token, v);
+    }).map(Verified::principal);
+  }
+
+  private Future<Verified> check(String token) {
     return jwt.authenticate(new TokenCredentials(token)).transform(ar -> {
       if (ar.failed()) {
         return Future.failedFuture(new InvalidToken("the token is invalid or expired"));
@@ -70,7 +101,7 @@ public final class TokenService {
       Object scope = p.getValue("scope");
       Object gen = p.getValue("gen");
       if (!(sub instanceof String clientId) || !(role instanceof String r) || !(scope instanceof String s)
-          || !(gen instanceof Number g) || !(p.getValue("exp") instanceof Number)) {
+          || !(gen instanceof Number g) || !(p.getValue("exp") instanceof Number exp)) {
         return Future.failedFuture(new InvalidToken("the token lacks the VTN's claims"));
       }
       var parsedRole = Role.fromWire(r);
@@ -82,7 +113,8 @@ public final class TokenService {
       }
       Set<String> scopes = new LinkedHashSet<>(Arrays.asList(s.split(" ")));
       scopes.retainAll(parsedRole.get().scopes());
-      return Future.succeededFuture(new Principal(clientId, parsedRole.get(), Set.copyOf(scopes)));
+      return Future.succeededFuture(new Verified(new Principal(clientId, parsedRole.get(), Set.copyOf(scopes)),
+          exp.longValue(), g.intValue()));
     });
   }
 
