@@ -32,6 +32,11 @@ public final class Main {
     VtnApp app;
     try {
       app = VtnApp.start(config);
+    } catch (ConfigException e) {
+      System.err.println("loadshift-vtn: invalid configuration: " + e.getMessage());
+      VtnLogManager.release();
+      System.exit(2);
+      return;
     } catch (Exception e) {
       System.err.println("loadshift-vtn: start-up failed: " + rootMessage(e) + " (database " + config.db() + ")");
       VtnLogManager.release();

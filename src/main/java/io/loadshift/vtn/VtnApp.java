@@ -10,7 +10,16 @@ import io.loadshift.vtn.auth.SigningKeyStore;
 import io.loadshift.vtn.auth.TokenRevocations;
 import io.loadshift.vtn.auth.TokenRoutes;
 import io.loadshift.vtn.auth.TokenService;
+import io.loadshift.vtn.der.CapacityLimits;
+import io.loadshift.vtn.der.FleetRoutes;
+import io.loadshift.vtn.der.FleetService;
+import io.loadshift.vtn.der.ResourceService;
+import io.loadshift.vtn.oadr3.ResourceRoutes;
+import io.loadshift.vtn.oadr3.VenRoutes;
+import io.loadshift.vtn.party.VenService;
 import io.loadshift.vtn.platform.config.Config;
+import io.loadshift.vtn.platform.config.ConfigException;
+import io.loadshift.vtn.platform.outbox.Outbox;
 import io.loadshift.vtn.platform.db.Database;
 import io.loadshift.vtn.platform.health.HealthRoutes;
 import io.loadshift.vtn.platform.http.HttpVerticle;
@@ -73,6 +82,9 @@ public final class VtnApp {
       AuditService audit = new AuditService();
       ClientService clients = new ClientService(pool, new PasswordHasher(config.passwordHashIterations()), hashing, audit);
       TokenRevocations revocations = new TokenRevocations(vertx, pool, config.db());
+      Outbox outbox = new Outbox();
+      VenService vens = new VenService(pool, audit, outbox);
+      ResourceService resources = new ResourceService(vertx, pool, vens, audit, outbox, capacityLimits(config));
 
       Future<SigningKey> key = config.jwtKeyFile().isPresent()
           ? vertx.executeBlocking(() -> SigningKey.fromFile(config.jwtKeyFile().get()))
@@ -87,7 +99,10 @@ public final class VtnApp {
           new HealthRoutes(pool),
           metrics,
           new TokenRoutes(clients, tokens, config.publicUrl().toString()),
-          new AdminRoutes(auth, clients, audit, pool)));
+          new AdminRoutes(auth, clients, audit, pool),
+          new VenRoutes(auth, vens),
+          new ResourceRoutes(auth, resources),
+          new FleetRoutes(auth, resources, new FleetService(pool), config.maxBulkItems())));
       modules.addAll(extraModules);
 
       List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
@@ -100,6 +115,14 @@ public final class VtnApp {
     } catch (Exception e) {
       vertx.close();
       throw e;
+    }
+  }
+
+  private static CapacityLimits capacityLimits(Config config) {
+    try {
+      return CapacityLimits.parse(config.derCapacityLimits());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("VTN_DER_CAPACITY_LIMITS_KW", e.getMessage());
     }
   }
 

@@ -5,16 +5,15 @@ import io.loadshift.vtn.audit.AuditService;
 import io.loadshift.vtn.auth.Authenticator;
 import io.loadshift.vtn.auth.Client;
 import io.loadshift.vtn.auth.ClientService;
-import io.loadshift.vtn.auth.Principal;
 import io.loadshift.vtn.auth.Role;
 import io.loadshift.vtn.auth.Scopes;
 import io.loadshift.vtn.platform.http.JsonBodies;
+import io.loadshift.vtn.platform.http.JsonFields;
+import io.loadshift.vtn.platform.http.Responses;
 import io.loadshift.vtn.platform.http.MediaTypes;
 import io.loadshift.vtn.platform.http.Problem;
 import io.loadshift.vtn.platform.http.QueryParams;
-import io.loadshift.vtn.platform.http.RequestIds;
 import io.loadshift.vtn.platform.http.RouteModule;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -22,7 +21,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 
 /** The operator's API: clients and their roles, and the audit log. Admin scope only. */
 public final class AdminRoutes implements RouteModule {
@@ -53,14 +51,17 @@ public final class AdminRoutes implements RouteModule {
 
   private void create(RoutingContext ctx) {
     JsonObject body = JsonBodies.object(ctx);
-    rejectUnknown(body, CLIENT_FIELDS);
+    JsonFields.rejectUnknown(body, CLIENT_FIELDS);
     Object roleValue = body.getValue("role");
     Role role = roleValue instanceof String s ? Role.fromWire(s).orElse(null) : null;
     if (role == null) {
       throw Problem.validation("'role' must be one of admin, utility, aggregator, ven.");
     }
-    String name = requiredString(body, "name", 200);
-    respond(ctx, 201, clients.create(actor(ctx), role, name), created -> {
+    String name = JsonFields.requiredString(body, "name", 200).trim();
+    if (name.isEmpty()) {
+      throw Problem.validation("'name' must not be blank.");
+    }
+    Responses.json(ctx, 201, clients.create(Authenticator.actor(ctx), role, name), created -> {
       ctx.response().putHeader("Location", "/admin/clients/" + created.client().clientId());
       return created.toJson();
     });
@@ -75,20 +76,20 @@ public final class AdminRoutes implements RouteModule {
     }
     int skip = QueryParams.integer(ctx, "skip", 0, 0, Integer.MAX_VALUE);
     int limit = QueryParams.integer(ctx, "limit", 50, 1, 500);
-    respond(ctx, 200, clients.list(role, skip, limit), AdminRoutes::clientsJson);
+    Responses.json(ctx, 200, clients.list(role, skip, limit), AdminRoutes::clientsJson);
   }
 
   private void get(RoutingContext ctx) {
-    respond(ctx, 200, clients.get(ctx.pathParam("clientId")), Client::toJson);
+    Responses.json(ctx, 200, clients.get(ctx.pathParam("clientId")), Client::toJson);
   }
 
   private void patch(RoutingContext ctx) {
     JsonObject body = JsonBodies.object(ctx);
-    rejectUnknown(body, PATCH_FIELDS);
+    JsonFields.rejectUnknown(body, PATCH_FIELDS);
     if (!(body.getValue("enabled") instanceof Boolean enabled)) {
       throw Problem.validation("'enabled' must be true or false.");
     }
-    respond(ctx, 200, clients.setEnabled(actor(ctx), ctx.pathParam("clientId"), enabled), Client::toJson);
+    Responses.json(ctx, 200, clients.setEnabled(Authenticator.actor(ctx), ctx.pathParam("clientId"), enabled), Client::toJson);
   }
 
   private void auditLog(RoutingContext ctx) {
@@ -98,7 +99,7 @@ public final class AdminRoutes implements RouteModule {
         QueryParams.optional(ctx, "actor", 128),
         QueryParams.optionalLong(ctx, "before"),
         QueryParams.integer(ctx, "limit", 100, 1, 1000));
-    respond(ctx, 200, audit.find(pool, q), entries -> {
+    Responses.json(ctx, 200, audit.find(pool, q), entries -> {
       JsonArray out = new JsonArray();
       entries.forEach(e -> out.add(e.toJson()));
       return out;
@@ -109,33 +110,5 @@ public final class AdminRoutes implements RouteModule {
     JsonArray out = new JsonArray();
     list.forEach(c -> out.add(c.toJson()));
     return out;
-  }
-
-  private static <T> void respond(RoutingContext ctx, int status, Future<T> result, Function<T, Object> toJson) {
-    result.onSuccess(v -> JsonBodies.send(ctx, status, toJson.apply(v))).onFailure(ctx::fail);
-  }
-
-  private static io.loadshift.vtn.audit.Actor actor(RoutingContext ctx) {
-    Principal p = Authenticator.principal(ctx);
-    return p.actor(RequestIds.of(ctx));
-  }
-
-  private static void rejectUnknown(JsonObject body, Set<String> allowed) {
-    for (String k : body.fieldNames()) {
-      if (!allowed.contains(k)) {
-        throw Problem.validation("Unknown field '" + k + "'; allowed: " + allowed + ".");
-      }
-    }
-  }
-
-  private static String requiredString(JsonObject body, String field, int max) {
-    Object v = body.getValue(field);
-    if (!(v instanceof String s) || s.isBlank()) {
-      throw Problem.validation("'" + field + "' is required and must be a non-empty string.");
-    }
-    if (s.length() > max) {
-      throw Problem.validation("'" + field + "' must be at most " + max + " characters.");
-    }
-    return s.trim();
   }
 }

@@ -24,6 +24,17 @@ final class AuditRepository {
         .mapEmpty();
   }
 
+  private static final String INSERT_ALL =
+      "INSERT INTO audit_log (actor, actor_role, action, object_type, object_id, after, request_id) "
+          + "SELECT $1, $2, $3, $4, o, a::jsonb, $5 FROM unnest($6::text[], $7::text[]) AS u(o, a)";
+
+  Future<Void> insertAll(SqlClient sql, Actor actor, String action, String objectType, List<String> ids, List<String> after) {
+    return sql.preparedQuery(INSERT_ALL)
+        .execute(Tuple.from(new Object[] {actor.id(), actor.role(), action, objectType, actor.requestId(),
+            ids.toArray(String[]::new), after.toArray(String[]::new)}))
+        .mapEmpty();
+  }
+
   Future<List<AuditEntry>> find(SqlClient sql, AuditQuery q) {
     return sql.preparedQuery(SELECT)
         .execute(Tuple.of(q.objectType(), q.objectId(), q.actor(), q.beforeId(), q.limit()))

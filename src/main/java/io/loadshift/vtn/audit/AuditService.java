@@ -15,6 +15,12 @@ public final class AuditService {
     return repository.insert(tx, entry);
   }
 
+  /** One created-object row per id, in one statement (bulk registrations); {@code after} is JSON text. */
+  public Future<Void> recordAll(SqlClient tx, Actor actor, String action, String objectType, List<String> objectIds,
+                                List<String> after) {
+    return repository.insertAll(tx, actor, action, objectType, objectIds, after);
+  }
+
   public Future<List<AuditEntry>> find(SqlClient sql, AuditQuery query) {
     return repository.find(sql, query);
   }

@@ -64,6 +64,11 @@ public final class Authenticator {
     return p;
   }
 
+  /** The caller as the audit log records it: client, role and request id. */
+  public static io.loadshift.vtn.audit.Actor actor(RoutingContext ctx) {
+    return principal(ctx).actor(io.loadshift.vtn.platform.http.RequestIds.of(ctx));
+  }
+
   private static Problem unauthorized(String detail) {
     return new Problem(401, "unauthorized", "Unauthorized", detail);
   }

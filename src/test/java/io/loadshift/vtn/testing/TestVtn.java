@@ -120,6 +120,35 @@ public final class TestVtn implements AutoCloseable {
         });
   }
 
+  /** A request with an optional bearer token and JSON body, waited for (tests read top to bottom). */
+  public HttpResponse<Buffer> call(io.vertx.core.http.HttpMethod method, String uri, String token, Object body) {
+    var req = http.request(method, uri);
+    if (token != null) {
+      req.bearerTokenAuthentication(token);
+    }
+    Future<HttpResponse<Buffer>> f = body == null ? req.send()
+        : body instanceof JsonObject o ? req.sendJsonObject(o)
+        : body instanceof io.vertx.core.json.JsonArray a ? req.sendJson(a)
+        : req.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body.toString()));
+    return await(f);
+  }
+
+  /** A new client of the role and a token for it: {clientId, clientSecret, token}. */
+  public JsonObject clientWithToken(String role, String name) {
+    JsonObject c = await(adminToken().compose(t -> createClient(t, role, name)));
+    return c.put("token", await(token(c.getString("clientId"), c.getString("clientSecret"))));
+  }
+
+  public static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Stops the VTN (and drops its database when this instance created it). */
   @Override
   public void close() {

@@ -12,7 +12,9 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,7 +36,11 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().handler(new RequestIds(config.accessLog()));
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes()));
+    BodyHandler normal = BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes());
+    BodyHandler large = BodyHandler.create(false).setBodyLimit(config.bulkBodyLimitBytes());
+    Set<String> largePaths = new HashSet<>();
+    modules.forEach(m -> largePaths.addAll(m.largeBodyPaths()));
+    router.route().handler(ctx -> (largePaths.contains(ctx.request().path()) ? large : normal).handle(ctx));
     modules.forEach(m -> m.mount(router));
     router.route().failureHandler(Problems::onFailure);
     for (int status : new int[] {400, 404, 405, 406, 413, 415}) {

@@ -5,4 +5,9 @@ import io.vertx.ext.web.Router;
 /** A capability's or adapter's HTTP surface, mounted on each HTTP verticle's router. */
 public interface RouteModule {
   void mount(Router router);
+
+  /** Exact paths whose requests may carry bodies up to the bulk limit instead of the normal one. */
+  default java.util.Set<String> largeBodyPaths() {
+    return java.util.Set.of();
+  }
 }

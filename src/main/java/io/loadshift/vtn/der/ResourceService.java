@@ -1,0 +1,314 @@
+package io.loadshift.vtn.der;
+
+import io.loadshift.vtn.audit.Actor;
+import io.loadshift.vtn.audit.AuditEntry;
+import io.loadshift.vtn.audit.AuditService;
+import io.loadshift.vtn.party.Reach;
+import io.loadshift.vtn.party.Ven;
+import io.loadshift.vtn.party.VenService;
+import io.loadshift.vtn.platform.db.SqlErrors;
+import io.loadshift.vtn.platform.http.Problem;
+import io.loadshift.vtn.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Resources behind VENs: registration one by one or in bulk, updates, the status life cycle with
+ * its history, and removal. Every change writes an audit row and a notification in its transaction.
+ */
+public final class ResourceService {
+  /** How many per-item errors a refused bulk registration lists. */
+  public static final int MAX_LISTED_ERRORS = 100;
+  private static final Set<String> OPERATORS = Set.of("admin", "utility", "system");
+
+  static {
+    SqlErrors.explain("resources_ven_name_key", "That VEN already has a resource with this resourceName.");
+    SqlErrors.explain("resources_ven_id_fkey", "The VEN of this resource does not exist.");
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final VenService vens;
+  private final AuditService audit;
+  private final Outbox outbox;
+  private final CapacityLimits limits;
+  private final ResourceRepository repository = new ResourceRepository();
+
+  public ResourceService(Vertx vertx, Pool pool, VenService vens, AuditService audit, Outbox outbox, CapacityLimits limits) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.vens = vens;
+    this.audit = audit;
+    this.outbox = outbox;
+    this.limits = limits;
+  }
+
+  public static boolean operator(Actor actor) {
+    return OPERATORS.contains(actor.role());
+  }
+
+  public Future<Resource> create(Actor actor, Reach reach, ResourceDraft draft) {
+    DerSpec spec;
+    DerStatus initial;
+    try {
+      spec = spec(draft.attributes());
+      initial = initialStatus(spec);
+    } catch (Problem p) {
+      return Future.failedFuture(p);
+    }
+    String id = UUID.randomUUID().toString();
+    return pool.withTransaction(tx -> vens.require(tx, draft.venId(), reach).compose(ven -> {
+      checkClient(draft, ven);
+      return repository.insert(tx, id, draft, ven.clientId(), ven.registeredBy(), spec, initial)
+          .compose(r -> repository.openHistory(tx, id, initial, actor.id()).map(r))
+          .compose(r -> recordChange(tx, actor, "resource.created", "der_registered", "CREATE", null, r).map(r));
+    }));
+  }
+
+  /** A bulk registration that went through: the new resources' ids, in request order. */
+  public record BulkResult(List<String> ids) {}
+
+  /**
+   * Registers many resources at once: all of them, or none with the reasons per item (its index
+   * in the request), the first {@value #MAX_LISTED_ERRORS} listed.
+   */
+  public Future<BulkResult> createMany(Actor actor, Reach reach, List<ResourceDraft> drafts) {
+    // Checking and encoding 100k items takes CPU seconds: on a worker, not the event loop.
+    return vertx.executeBlocking(() -> checkAll(drafts), false).compose(checked ->
+        pool.withTransaction(tx -> vens.getMany(tx, new ArrayList<>(checked.venIds), reach).compose(found -> {
+          Map<String, Ven> byId = new HashMap<>();
+          found.forEach(v -> byId.put(v.id(), v));
+          List<String> venCol = new ArrayList<>(drafts.size());
+          List<String> nameCol = new ArrayList<>(drafts.size());
+          for (int i = 0; i < drafts.size(); i++) {
+            ResourceDraft d = drafts.get(i);
+            Ven ven = byId.get(d.venId());
+            if (ven == null) {
+              checked.errors.add(itemError(d, i, "no VEN '" + d.venId() + "'"));
+            } else if (d.clientId() != null && !d.clientId().equals(ven.clientId())) {
+              checked.errors.add(itemError(d, i, "clientID must be the VEN's clientID"));
+            }
+            venCol.add(d.venId());
+            nameCol.add(d.resourceName());
+          }
+          return repository.existingNames(tx, venCol, nameCol).compose(taken -> {
+            for (String[] t : taken) {
+              int i = checked.names.get(t[0] + "\u0000" + t[1]);
+              checked.errors.add(itemError(drafts.get(i), i, "the VEN already has a resource named '" + t[1] + "'"));
+            }
+            if (!checked.errors.isEmpty()) {
+              return Future.failedFuture(bulkRejected(checked.errors, drafts.size()));
+            }
+            return vertx.executeBlocking(() -> batch(drafts, checked, byId), false)
+                .compose(batch -> repository.insertMany(tx, batch.rows, actor.id())
+                    .compose(v -> audit.recordAll(tx, actor, "resource.created", "resource", batch.rows.ids, batch.summaries))
+                    .compose(v -> outbox.enqueueAll(tx, "der_registered", "RESOURCE", "CREATE", batch.rows.ids,
+                        batch.rows.venIds, batch.summaries))
+                    .map(v -> new BulkResult(batch.rows.ids)));
+          });
+        })));
+  }
+
+  /** What checking a bulk registration's items found, before the database is asked. */
+  private static final class Checked {
+    final List<JsonObject> errors = new ArrayList<>();
+    final List<DerSpec> specs = new ArrayList<>();
+    final List<DerStatus> statuses = new ArrayList<>();
+    final Set<String> venIds = new HashSet<>();
+    final Map<String, Integer> names = new HashMap<>();
+  }
+
+  private record Prepared(ResourceRepository.Batch rows, List<String> summaries) {}
+
+  private Checked checkAll(List<ResourceDraft> drafts) {
+    Checked c = new Checked();
+    for (int i = 0; i < drafts.size(); i++) {
+      ResourceDraft d = drafts.get(i);
+      List<String> problems = new ArrayList<>();
+      DerSpec spec = DerAttributes.read(d.attributes(), limits, problems);
+      DerStatus status = null;
+      if (spec != null) {
+        status = spec.status() == null ? DerStatus.ONLINE : spec.status();
+        if (!DerStatus.INITIAL.contains(status)) {
+          problems.add("a new resource starts ONLINE, OFFLINE or MAINTENANCE, not " + status);
+        }
+      }
+      Integer twin = c.names.putIfAbsent(d.venId() + "\u0000" + d.resourceName(), i);
+      if (twin != null) {
+        problems.add("the same VEN and resourceName as item " + twin);
+      }
+      for (String p : problems) {
+        c.errors.add(itemError(d, i, p));
+      }
+      c.specs.add(spec);
+      c.statuses.add(status);
+      c.venIds.add(d.venId());
+    }
+    return c;
+  }
+
+  private static Prepared batch(List<ResourceDraft> drafts, Checked c, Map<String, Ven> vens) {
+    ResourceRepository.Batch rows = new ResourceRepository.Batch();
+    List<String> summaries = new ArrayList<>(drafts.size());
+    for (int i = 0; i < drafts.size(); i++) {
+      ResourceDraft d = drafts.get(i);
+      Ven ven = vens.get(d.venId());
+      String id = UUID.randomUUID().toString();
+      rows.add(id, d, ven.clientId(), ven.registeredBy(), c.specs.get(i), c.statuses.get(i));
+      summaries.add(summary(id, d.resourceName(), d.venId(), c.specs.get(i), c.statuses.get(i)).encode());
+    }
+    return new Prepared(rows, summaries);
+  }
+
+  private static Problem bulkRejected(List<JsonObject> errors, int items) {
+    errors.sort((a, b) -> Integer.compare(a.getInteger("index"), b.getInteger("index")));
+    JsonArray listed = new JsonArray(new ArrayList<>(errors.subList(0, Math.min(errors.size(), MAX_LISTED_ERRORS))));
+    return new Problem(422, "bulk-rejected", "Bulk registration refused",
+        errors.size() + " problems in " + items + " items; nothing was stored.",
+        new JsonObject().put("errorCount", errors.size()).put("errors", listed));
+  }
+
+  public Future<Resource> get(String id, Reach reach) {
+    return repository.find(pool, id, reach, false).map(r -> r.orElseThrow(() -> notFound(id)));
+  }
+
+  public Future<List<Resource>> search(ResourceQuery q, Reach reach, int skip, int limit) {
+    return repository.search(pool, q, reach, skip, limit);
+  }
+
+  public Future<List<StatusChange>> history(String id, int limit) {
+    return repository.history(pool, id, limit);
+  }
+
+  /**
+   * Replaces a resource's name, attributes and (when the draft carries them) targets; a STATUS
+   * attribute different from the current status is a status change under the life-cycle rules.
+   */
+  public Future<Resource> update(Actor actor, Reach reach, String id, ResourceDraft draft) {
+    DerSpec spec;
+    try {
+      spec = spec(draft.attributes());
+    } catch (Problem p) {
+      return Future.failedFuture(p);
+    }
+    return pool.withTransaction(tx -> repository.find(tx, id, reach, true).compose(found -> {
+      Resource before = found.orElseThrow(() -> notFound(id));
+      if (draft.venId() != null && !draft.venId().equals(before.venId())) {
+        throw Problem.validation("A resource cannot move to another VEN; register it there instead.");
+      }
+      if (draft.clientId() != null && !draft.clientId().equals(before.clientId())) {
+        throw Problem.validation("clientID must be the VEN's clientID ('" + before.clientId() + "').");
+      }
+      List<String> targets = draft.targets() == null ? before.targets() : draft.targets();
+      Future<Resource> updated = repository.update(tx, id, draft.resourceName(), targets, spec);
+      if (spec.status() != null && spec.status() != before.status()) {
+        updated = updated.compose(r -> transition(tx, actor, r, spec.status(), null));
+      }
+      return updated.compose(after -> recordChange(tx, actor, "resource.updated", "der_updated", "UPDATE", before, after).map(after));
+    }));
+  }
+
+  /** Moves a resource to a new status, if the life cycle allows it for this caller. */
+  public Future<Resource> setStatus(Actor actor, Reach reach, String id, DerStatus status, String reason) {
+    return pool.withTransaction(tx -> repository.find(tx, id, reach, true).compose(found -> {
+      Resource before = found.orElseThrow(() -> notFound(id));
+      if (before.status() == status) {
+        return Future.succeededFuture(before);
+      }
+      return transition(tx, actor, before, status, reason);
+    }));
+  }
+
+  public Future<Resource> delete(Actor actor, Reach reach, String id) {
+    return pool.withTransaction(tx -> repository.find(tx, id, reach, true).compose(found -> {
+      Resource before = found.orElseThrow(() -> notFound(id));
+      if (before.status() == DerStatus.OPTIMIZED || before.status() == DerStatus.EMERGENCY) {
+        throw Problem.conflict("The resource is " + before.status() + " (dispatched); it cannot be removed until it is released.");
+      }
+      return repository.delete(tx, id)
+          .compose(v -> recordChange(tx, actor, "resource.deleted", "der_deleted", "DELETE", before, null))
+          .map(before);
+    }));
+  }
+
+  private Future<Resource> transition(SqlClient tx, Actor actor, Resource current, DerStatus to, String reason) {
+    List<DerStatus> allowed = current.status().allowedNext(operator(actor));
+    if (!allowed.contains(to)) {
+      return Future.failedFuture(new Problem(409, "invalid-status-transition", "Status change not allowed",
+          "A " + actor.role() + " cannot move a resource from " + current.status() + " to " + to + "; allowed: "
+              + allowed + ".",
+          new JsonObject().put("from", current.status().name()).put("to", to.name())
+              .put("allowed", new JsonArray(allowed.stream().map(Enum::name).toList()))));
+    }
+    return repository.setStatus(tx, current.id(), to, actor.id(), reason).compose(after -> {
+      JsonObject change = new JsonObject().put("status", after.status().name()).put("reason", reason);
+      String event = to == DerStatus.MAINTENANCE ? "maintenance_recorded" : "der_status_updated";
+      return audit.record(tx, AuditEntry.of(actor, "resource.status_changed", "resource", after.id(),
+              new JsonObject().put("status", current.status().name()), change))
+          .compose(v -> outbox.enqueue(tx, new Outbox.Notification(event, "RESOURCE", "UPDATE", after.id(), after.venId(),
+              summary(after).put("previousStatus", current.status().name()).put("reason", reason))))
+          .map(after);
+    });
+  }
+
+  private DerSpec spec(JsonArray attributes) {
+    List<String> errors = new ArrayList<>();
+    DerSpec spec = DerAttributes.read(attributes, limits, errors);
+    if (spec == null) {
+      throw new Problem(400, "invalid-der-attributes", "Invalid DER attributes", String.join("; ", errors) + ".",
+          new JsonObject().put("errors", new JsonArray(errors)));
+    }
+    return spec;
+  }
+
+  private static DerStatus initialStatus(DerSpec spec) {
+    DerStatus s = spec.status() == null ? DerStatus.ONLINE : spec.status();
+    if (!DerStatus.INITIAL.contains(s)) {
+      throw Problem.validation("A new resource starts ONLINE, OFFLINE or MAINTENANCE, not " + s + ".");
+    }
+    return s;
+  }
+
+  private static void checkClient(ResourceDraft draft, Ven ven) {
+    if (draft.clientId() != null && !draft.clientId().equals(ven.clientId())) {
+      throw Problem.validation("clientID must be the VEN's clientID ('" + ven.clientId() + "').");
+    }
+  }
+
+  private Future<Void> recordChange(SqlClient tx, Actor actor, String action, String event, String op,
+                                    Resource before, Resource after) {
+    Resource subject = after != null ? after : before;
+    return audit.record(tx, AuditEntry.of(actor, action, "resource", subject.id(),
+            before == null ? null : summary(before), after == null ? null : summary(after)))
+        .compose(v -> outbox.enqueue(tx, new Outbox.Notification(event, "RESOURCE", op, subject.id(), subject.venId(),
+            summary(subject))));
+  }
+
+  static JsonObject summary(Resource r) {
+    return summary(r.id(), r.resourceName(), r.venId(), r.spec(), r.status());
+  }
+
+  static JsonObject summary(String id, String name, String venId, DerSpec spec, DerStatus status) {
+    return new JsonObject().put("id", id).put("resourceName", name).put("venID", venId)
+        .put("attributes", DerAttributes.write(spec, status));
+  }
+
+  private static JsonObject itemError(ResourceDraft d, int index, String detail) {
+    return new JsonObject().put("index", index).put("resourceName", d.resourceName()).put("detail", detail);
+  }
+
+  static Problem notFound(String id) {
+    return Problem.notFound("No resource '" + id + "'.");
+  }
+}

@@ -1,0 +1,147 @@
+package io.loadshift.vtn.party;
+
+import io.loadshift.vtn.audit.Actor;
+import io.loadshift.vtn.audit.AuditEntry;
+import io.loadshift.vtn.audit.AuditService;
+import io.loadshift.vtn.platform.db.SqlErrors;
+import io.loadshift.vtn.platform.http.Problem;
+import io.loadshift.vtn.platform.outbox.Outbox;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** VEN objects: registration (by the VEN itself or by a utility or aggregator), reads, updates, removal. */
+public final class VenService {
+  public static final String STELLAR_ACCOUNT = "STELLAR_ACCOUNT";
+
+  static {
+    SqlErrors.explain("vens_ven_name_key", "A VEN with that venName already exists; venName is unique.");
+  }
+
+  private final Pool pool;
+  private final AuditService audit;
+  private final Outbox outbox;
+  private final VenRepository repository = new VenRepository();
+
+  public VenService(Pool pool, AuditService audit, Outbox outbox) {
+    this.pool = pool;
+    this.audit = audit;
+    this.outbox = outbox;
+  }
+
+  /**
+   * Registers a VEN. {@code clientId} is the VEN's client: the caller's own for a VEN registering
+   * itself, the given one for a utility or aggregator registering on its behalf.
+   */
+  public Future<Ven> create(Actor actor, VenDraft draft, String clientId) {
+    String stellar;
+    try {
+      stellar = stellarAccount(draft.attributes());
+    } catch (Problem p) {
+      return Future.failedFuture(p);
+    }
+    String id = UUID.randomUUID().toString();
+    return pool.withTransaction(tx -> repository.insert(tx, id, draft, clientId, actor.id(), stellar)
+        .compose(ven -> recordChange(tx, actor, "ven.created", "ven_registered", "CREATE", null, ven).map(ven)));
+  }
+
+  public Future<Ven> get(String id, Reach reach) {
+    return repository.find(pool, id, reach, false).map(v -> v.orElseThrow(() -> notFound(id)));
+  }
+
+  /** The VENs among {@code ids} the caller can reach (others are simply absent). */
+  public Future<List<Ven>> getMany(SqlClient sql, List<String> ids, Reach reach) {
+    return repository.findMany(sql, ids, reach);
+  }
+
+  public Future<List<Ven>> search(String venName, List<String> targets, Reach reach, int skip, int limit) {
+    return repository.search(pool, venName, reach, targets, skip, limit);
+  }
+
+  /**
+   * Replaces a VEN's name and attributes, its targets when the draft carries them, and its client
+   * when {@code clientId} is not null (business-logic callers only).
+   */
+  public Future<Ven> update(Actor actor, Reach reach, String id, VenDraft draft, String clientId) {
+    String stellar;
+    try {
+      stellar = stellarAccount(draft.attributes());
+    } catch (Problem p) {
+      return Future.failedFuture(p);
+    }
+    return pool.withTransaction(tx -> repository.find(tx, id, reach, true).compose(found -> {
+      Ven before = found.orElseThrow(() -> notFound(id));
+      List<String> targets = draft.targets() == null ? before.targets() : draft.targets();
+      Future<Ven> updated = repository.update(tx, id, draft.venName(), targets, draft.attributes(), stellar);
+      if (clientId != null && !clientId.equals(before.clientId())) {
+        updated = updated.compose(v -> tx.preparedQuery("UPDATE vens SET client_id = $2 WHERE id = $1")
+                .execute(io.vertx.sqlclient.Tuple.of(id, clientId)))
+            .compose(v -> repository.resyncResourceClient(tx, id, clientId))
+            .compose(v -> repository.find(tx, id, Reach.ALL, false)).map(Optional::orElseThrow);
+      }
+      return updated.compose(after -> recordChange(tx, actor, "ven.updated", "ven_updated", "UPDATE", before, after).map(after));
+    }));
+  }
+
+  public Future<Ven> delete(Actor actor, Reach reach, String id) {
+    return pool.withTransaction(tx -> repository.find(tx, id, reach, true).compose(found -> {
+      Ven before = found.orElseThrow(() -> notFound(id));
+      return repository.delete(tx, id)
+          .compose(v -> recordChange(tx, actor, "ven.deleted", "ven_deleted", "DELETE", before, null))
+          .map(before);
+    }));
+  }
+
+  /** Finds a VEN inside the caller's reach within a transaction, failing with 404 outside it. */
+  public Future<Ven> require(SqlClient tx, String id, Reach reach) {
+    return repository.find(tx, id, reach, false).map(v -> v.orElseThrow(() -> notFound(id)));
+  }
+
+  private Future<Void> recordChange(SqlClient tx, Actor actor, String action, String event, String op, Ven before, Ven after) {
+    Ven subject = after != null ? after : before;
+    return audit.record(tx, AuditEntry.of(actor, action, "ven", subject.id(), summary(before), summary(after)))
+        .compose(v -> outbox.enqueue(tx, new Outbox.Notification(event, "VEN", op, subject.id(), subject.id(),
+            summary(subject).put("id", subject.id()))));
+  }
+
+  static JsonObject summary(Ven v) {
+    if (v == null) {
+      return null;
+    }
+    return new JsonObject().put("venName", v.venName()).put("clientID", v.clientId())
+        .put("targets", new JsonArray(v.targets())).put("stellarAccount", v.stellarAccount());
+  }
+
+  static Problem notFound(String id) {
+    return Problem.notFound("No VEN '" + id + "'.");
+  }
+
+  /** The payout account from a STELLAR_ACCOUNT attribute (one value, a valid StrKey), or null. */
+  static String stellarAccount(JsonArray attributes) {
+    String found = null;
+    if (attributes == null) {
+      return null;
+    }
+    for (Object o : attributes) {
+      JsonObject a = (JsonObject) o;
+      if (!STELLAR_ACCOUNT.equals(a.getString("type"))) {
+        continue;
+      }
+      JsonArray values = a.getJsonArray("values");
+      if (found != null || values.size() != 1 || !(values.getValue(0) instanceof String s)) {
+        throw Problem.validation("STELLAR_ACCOUNT must appear once, with one string value.");
+      }
+      String why = StellarAccount.problem(s);
+      if (why != null) {
+        throw Problem.validation("STELLAR_ACCOUNT '" + s + "' is not a valid Stellar account id: " + why + ".");
+      }
+      found = s;
+    }
+    return found;
+  }
+}
