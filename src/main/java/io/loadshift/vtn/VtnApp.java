@@ -14,13 +14,28 @@ import io.loadshift.vtn.der.CapacityLimits;
 import io.loadshift.vtn.der.FleetRoutes;
 import io.loadshift.vtn.der.FleetService;
 import io.loadshift.vtn.der.ResourceService;
+import io.loadshift.vtn.event.EventCache;
+import io.loadshift.vtn.event.EventService;
+import io.loadshift.vtn.oadr3.EventRoutes;
+import io.loadshift.vtn.oadr3.ProgramRoutes;
 import io.loadshift.vtn.oadr3.ResourceRoutes;
+import io.loadshift.vtn.oadr3.SubscriptionRoutes;
+import io.loadshift.vtn.subscription.CallbackPolicy;
+import io.loadshift.vtn.subscription.SubscriptionService;
+import io.loadshift.vtn.subscription.WebhookWorker;
+import io.vertx.core.VerticleBase;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.loadshift.vtn.party.VenViews;
+import io.loadshift.vtn.program.ProgramService;
+import java.time.Duration;
 import io.loadshift.vtn.oadr3.VenRoutes;
 import io.loadshift.vtn.party.VenService;
 import io.loadshift.vtn.platform.config.Config;
 import io.loadshift.vtn.platform.config.ConfigException;
 import io.loadshift.vtn.platform.outbox.Outbox;
 import io.loadshift.vtn.platform.db.Database;
+import io.loadshift.vtn.platform.db.PgListener;
 import io.loadshift.vtn.platform.health.HealthRoutes;
 import io.loadshift.vtn.platform.http.HttpVerticle;
 import io.loadshift.vtn.platform.http.RouteModule;
@@ -45,15 +60,15 @@ import java.util.concurrent.TimeUnit;
 public final class VtnApp {
   private final Vertx vertx;
   private final Pool pool;
-  private final TokenRevocations revocations;
+  private final PgListener listener;
   private final List<HttpVerticle> verticles;
   private final Optional<String> firstAdmin;
 
-  private VtnApp(Vertx vertx, Pool pool, TokenRevocations revocations, List<HttpVerticle> verticles,
+  private VtnApp(Vertx vertx, Pool pool, PgListener listener, List<HttpVerticle> verticles,
                  Optional<String> firstAdmin) {
     this.vertx = vertx;
     this.pool = pool;
-    this.revocations = revocations;
+    this.listener = listener;
     this.verticles = verticles;
     this.firstAdmin = firstAdmin;
   }
@@ -81,16 +96,41 @@ public final class VtnApp {
           Math.max(1, Runtime.getRuntime().availableProcessors()));
       AuditService audit = new AuditService();
       ClientService clients = new ClientService(pool, new PasswordHasher(config.passwordHashIterations()), hashing, audit);
-      TokenRevocations revocations = new TokenRevocations(vertx, pool, config.db());
+      PgListener listener = new PgListener(vertx, config.db());
+      TokenRevocations revocations = new TokenRevocations(pool, listener);
       Outbox outbox = new Outbox();
       VenService vens = new VenService(pool, audit, outbox);
       ResourceService resources = new ResourceService(vertx, pool, vens, audit, outbox, capacityLimits(config));
+      ProgramService programs = new ProgramService(pool, audit, outbox);
+      EventService events = new EventService(pool, programs, audit, outbox);
+      VenViews views = new VenViews(pool);
+      EventCache eventCache = new EventCache(events, Duration.ofDays(config.eventRetentionDays()));
+      WebClient webhookHttp = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false)
+          .setConnectTimeout((int) Math.min(config.webhookTimeoutMs(), 10_000)).setUserAgent("loadshift-vtn")
+          .setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
+      SubscriptionService subscriptions = new SubscriptionService(vertx, pool, audit, outbox,
+          new CallbackPolicy(config.webhookHttpsOnly(), config.webhookAllowPrivate()), webhookHttp, config.webhookVerifyEcho());
+      WebhookWorker webhooks = new WebhookWorker(vertx, pool, views, webhookHttp, new WebhookWorker.Settings(
+          config.webhookBatch(), config.webhookTimeoutMs(), config.webhookMaxAttempts(), config.webhookRetryBaseMs(),
+          config.webhookRetryMaxMs()));
+      listener.listen("vtn_notifications", m -> webhooks.kickDispatch(), () -> {
+        webhooks.kickDispatch();
+        return Future.succeededFuture();
+      });
+      listener.listen("vtn_deliveries", m -> webhooks.kickSend(), () -> {
+        webhooks.kickSend();
+        return Future.succeededFuture();
+      });
+      listener.listen("vtn_cache", message -> {
+        views.onMessage(message);
+        eventCache.onMessage(message);
+      }, () -> Future.all(views.resync(), eventCache.resync()).mapEmpty());
 
       Future<SigningKey> key = config.jwtKeyFile().isPresent()
           ? vertx.executeBlocking(() -> SigningKey.fromFile(config.jwtKeyFile().get()))
           : SigningKeyStore.loadOrCreate(vertx, pool);
       Future<Optional<String>> admin = clients.bootstrapAdmin(config.adminClientId(), config.adminClientSecret());
-      await(Future.all(key, admin, revocations.start()));
+      await(Future.all(key, admin, listener.start()));
 
       TokenService tokens = new TokenService(vertx, key.result(), config.publicUrl().toString(),
           config.tokenTtl(), revocations);
@@ -102,8 +142,25 @@ public final class VtnApp {
           new AdminRoutes(auth, clients, audit, pool),
           new VenRoutes(auth, vens),
           new ResourceRoutes(auth, resources),
-          new FleetRoutes(auth, resources, new FleetService(pool), config.maxBulkItems())));
+          new FleetRoutes(auth, resources, new FleetService(pool), config.maxBulkItems()),
+          new ProgramRoutes(auth, programs, views),
+          new EventRoutes(auth, events, eventCache, views),
+          new SubscriptionRoutes(auth, subscriptions, webhooks)));
       modules.addAll(extraModules);
+
+      await(vertx.deployVerticle(new VerticleBase() {
+        @Override
+        public Future<?> start() {
+          webhooks.start();
+          return Future.succeededFuture();
+        }
+
+        @Override
+        public Future<?> stop() {
+          webhooks.stop();
+          return Future.succeededFuture();
+        }
+      }));
 
       List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
       await(vertx.deployVerticle(() -> {
@@ -111,7 +168,7 @@ public final class VtnApp {
         verticles.add(v);
         return v;
       }, new DeploymentOptions().setInstances(config.httpInstances())));
-      return new VtnApp(vertx, pool, revocations, verticles, admin.result());
+      return new VtnApp(vertx, pool, listener, verticles, admin.result());
     } catch (Exception e) {
       vertx.close();
       throw e;
@@ -151,7 +208,7 @@ public final class VtnApp {
   public CompletableFuture<Void> stop() {
     CompletableFuture<Void> drained = new CompletableFuture<>();
     Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .transform(ar -> revocations.stop())
+        .transform(ar -> listener.stop())
         .transform(ar -> pool.close())
         .onComplete(ar -> drained.complete(null));
     return drained.thenCompose(v -> vertx.close().toCompletionStage()).toCompletableFuture();

@@ -1,11 +1,8 @@
 package io.loadshift.vtn.auth;
 
-import io.loadshift.vtn.platform.db.Database;
-import io.loadshift.vtn.platform.config.DbUri;
+import io.loadshift.vtn.platform.db.PgListener;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.util.Map;
@@ -16,7 +13,7 @@ import java.util.logging.Logger;
  * Which tokens no longer count, held in memory so checking a token never needs a query. Only
  * clients that are disabled, or were disabled once (token generation above zero), have an entry.
  * PostgreSQL LISTEN/NOTIFY keeps the map fresh across VTN instances; after a lost connection the
- * subscriber reconnects and the whole map is reloaded, so no change is missed for long.
+ * listener reconnects and the whole map is reloaded, so no change is missed for long.
  */
 public final class TokenRevocations {
   private static final Logger LOG = Logger.getLogger(TokenRevocations.class.getName());
@@ -25,17 +22,12 @@ public final class TokenRevocations {
   private record State(boolean enabled, int generation) {}
 
   private final Map<String, State> revoked = new ConcurrentHashMap<>();
-  private final Vertx vertx;
   private final Pool pool;
-  private final DbUri db;
   private final ClientRepository repository = new ClientRepository();
-  private PgSubscriber subscriber;
-  private volatile boolean stopping;
 
-  public TokenRevocations(Vertx vertx, Pool pool, DbUri db) {
-    this.vertx = vertx;
+  public TokenRevocations(Pool pool, PgListener listener) {
     this.pool = pool;
-    this.db = db;
+    listener.listen(CHANNEL, this::onNotification, this::reload);
   }
 
   /** True when a token of this client with this generation must be refused. */
@@ -45,25 +37,6 @@ public final class TokenRevocations {
       return tokenGeneration != 0;
     }
     return !s.enabled || s.generation != tokenGeneration;
-  }
-
-  public Future<Void> start() {
-    subscriber = PgSubscriber.subscriber(vertx, Database.connectOptions(db))
-        .reconnectPolicy(attempt -> Math.min(10_000L, 200L * (1L << Math.min(attempt, 6))));
-    subscriber.closeHandler(v -> {
-      if (!stopping) {
-        LOG.warning("lost the LISTEN connection for " + CHANNEL + "; reconnecting");
-      }
-    });
-    subscriber.channel(CHANNEL)
-        .handler(this::onNotification)
-        .subscribeHandler(v -> reload().onFailure(e -> LOG.warning("reloading revoked clients failed: " + e.getMessage())));
-    return subscriber.connect().compose(v -> reload());
-  }
-
-  public Future<Void> stop() {
-    stopping = true;
-    return subscriber == null ? Future.succeededFuture() : subscriber.close();
   }
 
   private Future<Void> reload() {

@@ -1,5 +1,6 @@
 package io.loadshift.vtn.der;
 
+import io.loadshift.vtn.platform.http.ValuesMaps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
@@ -77,7 +78,7 @@ public final class DerAttributes {
       }
       switch (t) {
         case DER_TYPE:
-          String name = oneString(t, values, errors);
+          String name = ValuesMaps.oneString(t, values, errors);
           if (name != null) {
             type = DerType.parse(name).orElse(null);
             if (type == null) {
@@ -86,16 +87,16 @@ public final class DerAttributes {
           }
           break;
         case CAPACITY_KW:
-          capacity = oneNumber(t, values, errors);
+          capacity = ValuesMaps.oneNumber(t, values, errors);
           break;
         case ENERGY_CAPACITY_KWH:
-          energy = oneNumber(t, values, errors);
+          energy = ValuesMaps.oneNumber(t, values, errors);
           if (energy != null && (energy.signum() <= 0 || energy.compareTo(MAX_ENERGY_KWH) > 0)) {
             errors.add("ENERGY_CAPACITY_KWH must be above 0 and at most " + MAX_ENERGY_KWH.toPlainString());
           }
           break;
         case STATE_OF_CHARGE:
-          soc = oneNumber(t, values, errors);
+          soc = ValuesMaps.oneNumber(t, values, errors);
           if (soc != null && (soc.signum() < 0 || soc.compareTo(HUNDRED) > 0)) {
             errors.add("STATE_OF_CHARGE is a percentage, 0 to 100");
           }
@@ -114,14 +115,11 @@ public final class DerAttributes {
           feeder = identifier(t, values, errors);
           break;
         case BID_PRICE_PER_KW:
-          bid = oneNumber(t, values, errors);
-          if (bid != null && (bid.signum() < 0 || bid.compareTo(MAX_PRICE) > 0 || bid.stripTrailingZeros().scale() > 7)) {
-            errors.add("BID_PRICE_PER_KW must be between 0 and " + MAX_PRICE.toPlainString() + " with at most 7 decimals");
-          }
+          bid = ValuesMaps.amount(t, values, MAX_PRICE, errors);
           break;
         case STATUS:
         default:
-          String s = oneString(t, values, errors);
+          String s = ValuesMaps.oneString(t, values, errors);
           if (s != null) {
             status = DerStatus.parse(s).orElse(null);
             if (status == null) {
@@ -207,50 +205,13 @@ public final class DerAttributes {
     return new JsonObject().put("type", type).put("values", new JsonArray().add(value));
   }
 
-  private static String oneString(String t, JsonArray values, List<String> errors) {
-    if (values.size() != 1 || !(values.getValue(0) instanceof String s) || s.isBlank()) {
-      errors.add(t + " takes exactly one string value");
-      return null;
-    }
-    return s;
-  }
-
   private static String identifier(String t, JsonArray values, List<String> errors) {
-    String s = oneString(t, values, errors);
+    String s = ValuesMaps.oneString(t, values, errors);
     if (s != null && !IDENTIFIER.matcher(s).matches()) {
       errors.add(t + " must be 1-64 characters of A-Z a-z 0-9 . _ : / -");
       return null;
     }
     return s;
-  }
-
-  static BigDecimal oneNumber(String t, JsonArray values, List<String> errors) {
-    if (values.size() != 1) {
-      errors.add(t + " takes exactly one number");
-      return null;
-    }
-    BigDecimal n = decimal(values.getValue(0));
-    if (n == null) {
-      errors.add(t + " must be a number, not " + describe(values.getValue(0)));
-    }
-    return n;
-  }
-
-  private static BigDecimal decimal(Object v) {
-    if (v instanceof Integer || v instanceof Long) {
-      return BigDecimal.valueOf(((Number) v).longValue());
-    }
-    if (v instanceof Double || v instanceof Float) {
-      double d = ((Number) v).doubleValue();
-      return Double.isFinite(d) ? BigDecimal.valueOf(d) : null;
-    }
-    if (v instanceof BigDecimal b) {
-      return b;
-    }
-    if (v instanceof java.math.BigInteger b) {
-      return new BigDecimal(b);
-    }
-    return null;
   }
 
   private static double[] location(JsonArray values, List<String> errors) {
@@ -272,16 +233,6 @@ public final class DerAttributes {
       return null;
     }
     return new double[] {lat, lon};
-  }
-
-  private static String describe(Object v) {
-    if (v == null) {
-      return "null";
-    }
-    if (v instanceof String s) {
-      return "the string \"" + (s.length() > 20 ? s.substring(0, 20) + "..." : s) + "\"";
-    }
-    return v.getClass().getSimpleName().replace("Json", "").toLowerCase(java.util.Locale.ROOT);
   }
 
   /** All the problems with one attribute list, for callers that only need to check. */

@@ -166,7 +166,8 @@ public final class ResourceService {
       Ven ven = vens.get(d.venId());
       String id = UUID.randomUUID().toString();
       rows.add(id, d, ven.clientId(), ven.registeredBy(), c.specs.get(i), c.statuses.get(i));
-      summaries.add(summary(id, d.resourceName(), d.venId(), c.specs.get(i), c.statuses.get(i)).encode());
+      summaries.add(Resource.json(id, d.resourceName(), d.venId(), ven.clientId(), d.targets(), c.specs.get(i),
+          c.statuses.get(i), null, null).encode());
     }
     return new Prepared(rows, summaries);
   }
@@ -296,12 +297,7 @@ public final class ResourceService {
   }
 
   static JsonObject summary(Resource r) {
-    return summary(r.id(), r.resourceName(), r.venId(), r.spec(), r.status());
-  }
-
-  static JsonObject summary(String id, String name, String venId, DerSpec spec, DerStatus status) {
-    return new JsonObject().put("id", id).put("resourceName", name).put("venID", venId)
-        .put("attributes", DerAttributes.write(spec, status));
+    return r.toJson();
   }
 
   private static JsonObject itemError(ResourceDraft d, int index, String detail) {

@@ -104,17 +104,13 @@ public final class VenService {
 
   private Future<Void> recordChange(SqlClient tx, Actor actor, String action, String event, String op, Ven before, Ven after) {
     Ven subject = after != null ? after : before;
-    return audit.record(tx, AuditEntry.of(actor, action, "ven", subject.id(), summary(before), summary(after)))
+    return audit.record(tx, AuditEntry.of(actor, action, "ven", subject.id(), json(before), json(after)))
         .compose(v -> outbox.enqueue(tx, new Outbox.Notification(event, "VEN", op, subject.id(), subject.id(),
-            summary(subject).put("id", subject.id()))));
+            subject.toJson())));
   }
 
-  static JsonObject summary(Ven v) {
-    if (v == null) {
-      return null;
-    }
-    return new JsonObject().put("venName", v.venName()).put("clientID", v.clientId())
-        .put("targets", new JsonArray(v.targets())).put("stellarAccount", v.stellarAccount());
+  private static JsonObject json(Ven v) {
+    return v == null ? null : v.toJson();
   }
 
   static Problem notFound(String id) {

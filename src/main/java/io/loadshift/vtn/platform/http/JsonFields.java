@@ -56,6 +56,28 @@ public final class JsonFields {
     return out;
   }
 
+  /**
+   * OpenADR 3.1 {@code targets}: up to 100 strings. 3.0's {type, values} objects are refused with
+   * a pointer to the 3.1 form. Problems are added to {@code errors}; absent targets are empty.
+   */
+  public static List<String> targets(JsonObject in, List<String> errors) {
+    if (in.getValue("targets") instanceof JsonArray a) {
+      for (Object x : a) {
+        if (x instanceof JsonObject) {
+          errors.add("targets are strings in OpenADR 3.1 (e.g. \"group-1\"), not {type, values} objects");
+          return List.of();
+        }
+      }
+    }
+    try {
+      List<String> l = stringList(in, "targets", 100, 128);
+      return l == null ? List.of() : l;
+    } catch (Problem p) {
+      errors.add(p.detail());
+      return List.of();
+    }
+  }
+
   public static void rejectUnknown(JsonObject o, Set<String> allowed) {
     for (String k : o.fieldNames()) {
       if (!allowed.contains(k)) {

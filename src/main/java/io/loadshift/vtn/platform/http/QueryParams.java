@@ -34,6 +34,17 @@ public final class QueryParams {
     }
   }
 
+  public static Boolean optionalBoolean(RoutingContext ctx, String name) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    if (raw.equals("true") || raw.equals("false")) {
+      return Boolean.valueOf(raw);
+    }
+    throw Problem.validation("Query parameter '" + name + "' must be true or false.");
+  }
+
   public static String optional(RoutingContext ctx, String name, int maxLength) {
     String raw = ctx.request().getParam(name);
     if (raw == null || raw.isEmpty()) {
