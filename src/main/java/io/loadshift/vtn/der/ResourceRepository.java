@@ -17,6 +17,7 @@ final class ResourceRepository {
   static final String COLUMNS = "id, ven_id, resource_name, client_id, owner, targets, der_type, capacity_kw, "
       + "energy_capacity_kwh, state_of_charge, latitude, longitude, zone, feeder, bid_price_per_kw, status, "
       + "status_since, extra_attributes, created_at, modified_at";
+  private static final String R_COLUMNS = COLUMNS.replaceAll("(\\w+)", "r.$1");
   private static final String INSERT = "INSERT INTO resources (id, ven_id, resource_name, client_id, owner, targets, "
       + "der_type, capacity_kw, energy_capacity_kwh, state_of_charge, latitude, longitude, zone, feeder, "
       + "bid_price_per_kw, status, extra_attributes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
@@ -150,8 +151,11 @@ final class ResourceRepository {
     }
     args.add(skip);
     args.add(limit);
-    String sqlText = "SELECT " + COLUMNS + " FROM resources" + where + " ORDER BY created_at, id OFFSET $"
-        + (args.size() - 1) + " LIMIT $" + args.size();
+    // Page the ids first (an index-only scan skips the offset rows without touching the table),
+    // then fetch just the page's rows.
+    String sqlText = "WITH page AS (SELECT id, created_at FROM resources" + where + " ORDER BY created_at, id OFFSET $"
+        + (args.size() - 1) + " LIMIT $" + args.size() + ") SELECT " + R_COLUMNS
+        + " FROM page p JOIN resources r ON r.id = p.id ORDER BY p.created_at, p.id";
     return sql.preparedQuery(sqlText).execute(Tuple.from(args)).map(ResourceRepository::all);
   }
 

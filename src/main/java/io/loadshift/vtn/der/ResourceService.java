@@ -6,6 +6,7 @@ import io.loadshift.vtn.audit.AuditService;
 import io.loadshift.vtn.party.Reach;
 import io.loadshift.vtn.party.Ven;
 import io.loadshift.vtn.party.VenService;
+import io.loadshift.vtn.platform.db.Ids;
 import io.loadshift.vtn.platform.db.SqlErrors;
 import io.loadshift.vtn.platform.http.Problem;
 import io.loadshift.vtn.platform.outbox.Outbox;
@@ -21,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Resources behind VENs: registration one by one or in bulk, updates, the status life cycle with
@@ -67,7 +67,7 @@ public final class ResourceService {
     } catch (Problem p) {
       return Future.failedFuture(p);
     }
-    String id = UUID.randomUUID().toString();
+    String id = Ids.newId();
     return pool.withTransaction(tx -> vens.require(tx, draft.venId(), reach).compose(ven -> {
       checkClient(draft, ven);
       return repository.insert(tx, id, draft, ven.clientId(), ven.registeredBy(), spec, initial)
@@ -89,8 +89,6 @@ public final class ResourceService {
         pool.withTransaction(tx -> vens.getMany(tx, new ArrayList<>(checked.venIds), reach).compose(found -> {
           Map<String, Ven> byId = new HashMap<>();
           found.forEach(v -> byId.put(v.id(), v));
-          List<String> venCol = new ArrayList<>(drafts.size());
-          List<String> nameCol = new ArrayList<>(drafts.size());
           for (int i = 0; i < drafts.size(); i++) {
             ResourceDraft d = drafts.get(i);
             Ven ven = byId.get(d.venId());
@@ -99,25 +97,42 @@ public final class ResourceService {
             } else if (d.clientId() != null && !d.clientId().equals(ven.clientId())) {
               checked.errors.add(itemError(d, i, "clientID must be the VEN's clientID"));
             }
-            venCol.add(d.venId());
-            nameCol.add(d.resourceName());
           }
-          return repository.existingNames(tx, venCol, nameCol).compose(taken -> {
-            for (String[] t : taken) {
-              int i = checked.names.get(t[0] + "\u0000" + t[1]);
-              checked.errors.add(itemError(drafts.get(i), i, "the VEN already has a resource named '" + t[1] + "'"));
-            }
-            if (!checked.errors.isEmpty()) {
-              return Future.failedFuture(bulkRejected(checked.errors, drafts.size()));
-            }
-            return vertx.executeBlocking(() -> batch(drafts, checked, byId), false)
-                .compose(batch -> repository.insertMany(tx, batch.rows, actor.id())
-                    .compose(v -> audit.recordAll(tx, actor, "resource.created", "resource", batch.rows.ids, batch.summaries))
-                    .compose(v -> outbox.enqueueAll(tx, "der_registered", "RESOURCE", "CREATE", batch.rows.ids,
-                        batch.rows.venIds, batch.summaries))
-                    .map(v -> new BulkResult(batch.rows.ids)));
-          });
-        })));
+          if (!checked.errors.isEmpty()) {
+            return Future.failedFuture(bulkRejected(checked.errors, drafts.size()));
+          }
+          return vertx.executeBlocking(() -> batch(drafts, checked, byId), false)
+              .compose(batch -> repository.insertMany(tx, batch.rows, actor.id())
+                  .compose(v -> audit.recordAll(tx, actor, "resource.created", "resource", batch.rows.ids, batch.audit))
+                  .compose(v -> outbox.enqueueAll(tx, "der_registered", "RESOURCE", "CREATE", batch.rows.ids,
+                      batch.rows.venIds, batch.objects))
+                  .map(v -> new BulkResult(batch.rows.ids)));
+        })))
+        // Names already taken are found only when the insert hits the unique key (rare), so the
+        // common case pays no extra query; then the transaction is gone and they are looked up.
+        .recover(e -> e instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
+            ? takenNames(drafts) : Future.failedFuture(e));
+  }
+
+  private Future<BulkResult> takenNames(List<ResourceDraft> drafts) {
+    List<String> venCol = new ArrayList<>(drafts.size());
+    List<String> nameCol = new ArrayList<>(drafts.size());
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < drafts.size(); i++) {
+      venCol.add(drafts.get(i).venId());
+      nameCol.add(drafts.get(i).resourceName());
+      index.putIfAbsent(drafts.get(i).venId() + "\u0000" + drafts.get(i).resourceName(), i);
+    }
+    return repository.existingNames(pool, venCol, nameCol).compose(taken -> {
+      List<JsonObject> errors = new ArrayList<>();
+      for (String[] t : taken) {
+        int i = index.get(t[0] + "\u0000" + t[1]);
+        errors.add(itemError(drafts.get(i), i, "the VEN already has a resource named '" + t[1] + "'"));
+      }
+      return Future.failedFuture(errors.isEmpty()
+          ? Problem.conflict("Another registration took some of these names meanwhile; nothing was stored.")
+          : bulkRejected(errors, drafts.size()));
+    });
   }
 
   /** What checking a bulk registration's items found, before the database is asked. */
@@ -129,8 +144,13 @@ public final class ResourceService {
     final Map<String, Integer> names = new HashMap<>();
   }
 
-  private record Prepared(ResourceRepository.Batch rows, List<String> summaries) {}
+  /** Rows to insert, with the notification objects (full 3.1) and compact audit summaries. */
+  private record Prepared(ResourceRepository.Batch rows, List<String> objects, List<String> audit) {}
 
+  /**
+   * Checks every item's attributes and names. The VENs and names already taken are checked
+   * against the database afterwards.
+   */
   private Checked checkAll(List<ResourceDraft> drafts) {
     Checked c = new Checked();
     for (int i = 0; i < drafts.size(); i++) {
@@ -160,16 +180,22 @@ public final class ResourceService {
 
   private static Prepared batch(List<ResourceDraft> drafts, Checked c, Map<String, Ven> vens) {
     ResourceRepository.Batch rows = new ResourceRepository.Batch();
-    List<String> summaries = new ArrayList<>(drafts.size());
+    List<String> objects = new ArrayList<>(drafts.size());
+    List<String> audit = new ArrayList<>(drafts.size());
     for (int i = 0; i < drafts.size(); i++) {
       ResourceDraft d = drafts.get(i);
       Ven ven = vens.get(d.venId());
-      String id = UUID.randomUUID().toString();
-      rows.add(id, d, ven.clientId(), ven.registeredBy(), c.specs.get(i), c.statuses.get(i));
-      summaries.add(Resource.json(id, d.resourceName(), d.venId(), ven.clientId(), d.targets(), c.specs.get(i),
+      String id = Ids.newId();
+      DerSpec spec = c.specs.get(i);
+      rows.add(id, d, ven.clientId(), ven.registeredBy(), spec, c.statuses.get(i));
+      objects.add(Resource.json(id, d.resourceName(), d.venId(), ven.clientId(), d.targets(), spec,
           c.statuses.get(i), null, null).encode());
+      audit.add(new JsonObject().put("resourceName", d.resourceName()).put("venID", d.venId())
+          .put("derType", spec.derType() == null ? null : spec.derType().name())
+          .put("capacityKw", spec.capacityKw() == null ? null : spec.capacityKw().toPlainString())
+          .put("status", c.statuses.get(i).name()).put("bulk", true).encode());
     }
-    return new Prepared(rows, summaries);
+    return new Prepared(rows, objects, audit);
   }
 
   private static Problem bulkRejected(List<JsonObject> errors, int items) {

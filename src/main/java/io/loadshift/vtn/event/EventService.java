@@ -3,6 +3,7 @@ package io.loadshift.vtn.event;
 import io.loadshift.vtn.audit.Actor;
 import io.loadshift.vtn.audit.AuditEntry;
 import io.loadshift.vtn.audit.AuditService;
+import io.loadshift.vtn.platform.db.Ids;
 import io.loadshift.vtn.platform.http.Problem;
 import io.loadshift.vtn.platform.outbox.Outbox;
 import io.loadshift.vtn.program.ProgramService;
@@ -12,7 +13,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 
 /**
  * Events: issued, changed and cancelled by utilities. Cancelling keeps the event (settlement and
@@ -45,7 +45,7 @@ public final class EventService {
   }
 
   public Future<Event> create(Actor actor, EventDraft draft) {
-    String id = UUID.randomUUID().toString();
+    String id = Ids.newId();
     boolean historical = draft.endsAt() != null && !draft.endsAt().isAfter(Instant.now());
     return pool.withTransaction(tx -> programs.get(tx, draft.programId())
         .recover(e -> Future.failedFuture(e instanceof Problem p && p.status() == 404

@@ -3,6 +3,7 @@ package io.loadshift.vtn.party;
 import io.loadshift.vtn.audit.Actor;
 import io.loadshift.vtn.audit.AuditEntry;
 import io.loadshift.vtn.audit.AuditService;
+import io.loadshift.vtn.platform.db.Ids;
 import io.loadshift.vtn.platform.db.SqlErrors;
 import io.loadshift.vtn.platform.http.Problem;
 import io.loadshift.vtn.platform.outbox.Outbox;
@@ -13,7 +14,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 /** VEN objects: registration (by the VEN itself or by a utility or aggregator), reads, updates, removal. */
 public final class VenService {
@@ -45,7 +45,7 @@ public final class VenService {
     } catch (Problem p) {
       return Future.failedFuture(p);
     }
-    String id = UUID.randomUUID().toString();
+    String id = Ids.newId();
     return pool.withTransaction(tx -> repository.insert(tx, id, draft, clientId, actor.id(), stellar)
         .compose(ven -> recordChange(tx, actor, "ven.created", "ven_registered", "CREATE", null, ven).map(ven)));
   }

@@ -4,6 +4,7 @@ import io.loadshift.vtn.audit.Actor;
 import io.loadshift.vtn.audit.AuditEntry;
 import io.loadshift.vtn.audit.AuditService;
 import io.loadshift.vtn.party.VenViews;
+import io.loadshift.vtn.platform.db.Ids;
 import io.loadshift.vtn.platform.db.SqlErrors;
 import io.loadshift.vtn.platform.http.Problem;
 import io.loadshift.vtn.platform.outbox.Outbox;
@@ -12,7 +13,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 /** Programs: created and changed by utilities, read by everyone they target. */
 public final class ProgramService {
@@ -32,7 +32,7 @@ public final class ProgramService {
   }
 
   public Future<Program> create(Actor actor, ProgramDraft draft) {
-    String id = UUID.randomUUID().toString();
+    String id = Ids.newId();
     return pool.withTransaction(tx -> repository.insert(tx, id, draft, actor.id())
         .compose(p -> record(tx, actor, "program.created", "CREATE", null, p).map(p)));
   }

@@ -3,6 +3,7 @@ package io.loadshift.vtn.subscription;
 import io.loadshift.vtn.audit.Actor;
 import io.loadshift.vtn.audit.AuditEntry;
 import io.loadshift.vtn.audit.AuditService;
+import io.loadshift.vtn.platform.db.Ids;
 import io.loadshift.vtn.platform.db.SqlErrors;
 import io.loadshift.vtn.platform.http.Problem;
 import io.loadshift.vtn.platform.outbox.Outbox;
@@ -15,7 +16,6 @@ import io.vertx.sqlclient.SqlClient;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -55,7 +55,7 @@ public final class SubscriptionService {
   }
 
   public Future<Subscription> create(Actor actor, SubscriptionRequests.Draft draft) {
-    String id = UUID.randomUUID().toString();
+    String id = Ids.newId();
     return checkCallbacks(draft).compose(v -> pool.withTransaction(tx -> repository.insert(tx, id, actor.id(), draft)
         .compose(s -> record(tx, actor, "subscription.created", "CREATE", null, s).map(s))));
   }

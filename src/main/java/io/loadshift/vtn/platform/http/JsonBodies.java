@@ -3,9 +3,9 @@ package io.loadshift.vtn.platform.http;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
-import java.util.Map;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Map;
 
 /** Reads request bodies as JSON, turning anything else into a 400 problem. */
 public final class JsonBodies {
