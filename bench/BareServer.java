@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,9 +15,13 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.Set;
 
 /**
- * The baseline for bench/run: plain Vert.x serving the same two answers as the VTN, with nothing
+ * The baseline for bench/run: plain Vert.x serving the same answers as the VTN, with nothing
  * else on the path (no metrics, no auth, no request ids, no body handler, no problem+json).
  *
  * <p>Run as a single-file source program against the VTN's shaded jar:
@@ -26,6 +31,9 @@ import io.vertx.sqlclient.Tuple;
  *   <li>{@code GET /live}: {@code {"status":"UP"}} as application/json, like the VTN's /health/live.
  *   <li>{@code GET /client/:id}: the VTN's client lookup (same SQL, prepared, on a Pool of 16
  *       shared by all HTTP instances) answered with the same JSON shape as /admin/clients/:id.
+ *   <li>{@code GET /resources?derType=T&status=S&skip=N&limit=M}: the VTN's filtered resource
+ *       listing (the SQL its repository builds for those two filters) as a JSON array of
+ *       OpenADR-like resource objects, like {@code GET /openadr3/3.1.0/resources}.
  * </ul>
  *
  * Listens on 127.0.0.1 only, one HTTP verticle instance per core.
@@ -33,6 +41,13 @@ import io.vertx.sqlclient.Tuple;
 public class BareServer {
   static final String FIND_CLIENT = "SELECT client_id, name, role, enabled, token_generation, created_at, "
       + "created_by, updated_at FROM clients WHERE client_id = $1";
+  static final String LIST_RESOURCES = "SELECT id, ven_id, resource_name, client_id, owner, targets, der_type, "
+      + "capacity_kw, energy_capacity_kwh, state_of_charge, latitude, longitude, zone, feeder, bid_price_per_kw, "
+      + "status, status_since, extra_attributes, created_at, modified_at FROM resources "
+      + "WHERE der_type = $1 AND status = $2 ORDER BY created_at, id OFFSET $3 LIMIT $4";
+  static final Set<String> DER_TYPES = Set.of("SOLAR", "WIND", "BATTERY", "HYDRO", "GEOTHERMAL", "FUEL_CELL", "LOAD",
+      "EV_CHARGER", "HEAT_PUMP");
+  static final Set<String> STATUSES = Set.of("ONLINE", "OFFLINE", "MAINTENANCE", "EMERGENCY", "OPTIMIZED");
 
   public static void main(String[] args) {
     if (args.length != 2 || !args[0].matches("[0-9]{1,5}")) {
@@ -84,6 +99,7 @@ public class BareServer {
       router.get("/live").handler(ctx ->
           ctx.response().putHeader("Content-Type", "application/json").end(LIVE));
       router.get("/client/:id").handler(this::client);
+      router.get("/resources").handler(this::resources);
       return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
           .requestHandler(router)
           .listen();
@@ -100,6 +116,99 @@ public class BareServer {
           send(ctx, 200, toJson(ar.result().iterator().next()));
         }
       });
+    }
+
+    /** Same checks as the VTN's listing: known type and status, skip >= 0, limit 0..50 (default 50). */
+    private void resources(RoutingContext ctx) {
+      String type = ctx.request().getParam("derType");
+      String status = ctx.request().getParam("status");
+      Integer skip = integer(ctx.request().getParam("skip"), 0, Integer.MAX_VALUE, 0);
+      Integer limit = integer(ctx.request().getParam("limit"), 0, 50, 50);
+      if (type == null || !DER_TYPES.contains(type) || status == null || !STATUSES.contains(status)
+          || skip == null || limit == null) {
+        send(ctx, 400, new JsonObject().put("status", 400)
+            .put("detail", "derType and status are required; skip >= 0; limit 0..50"));
+        return;
+      }
+      pool.preparedQuery(LIST_RESOURCES).execute(Tuple.of(type, status, skip, limit)).onComplete(ar -> {
+        if (ar.failed()) {
+          System.err.println("bare server: query failed: " + ar.cause());
+          send(ctx, 500, new JsonObject().put("status", 500));
+          return;
+        }
+        JsonArray out = new JsonArray();
+        for (Row r : ar.result()) {
+          out.add(resource(r));
+        }
+        ctx.response().putHeader("Content-Type", "application/json").end(out.toBuffer());
+      });
+    }
+
+    /** A number parameter within [min, max], the default when absent, null when invalid. */
+    private static Integer integer(String value, int min, int max, int absent) {
+      if (value == null) {
+        return absent;
+      }
+      try {
+        int v = Integer.parseInt(value);
+        return v < min || v > max ? null : v;
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+
+    /**
+     * An OpenADR 3.1 resource as the VTN writes it: the DER columns back into valuesMap
+     * attributes (numbers without trailing zeros), STATUS, then the extra attributes as stored.
+     */
+    private static JsonObject resource(Row r) {
+      JsonArray attributes = new JsonArray();
+      attribute(attributes, "DER_TYPE", r.getString("der_type"));
+      attribute(attributes, "CAPACITY_KW", number(r, "capacity_kw"));
+      attribute(attributes, "ENERGY_CAPACITY_KWH", number(r, "energy_capacity_kwh"));
+      attribute(attributes, "STATE_OF_CHARGE", number(r, "state_of_charge"));
+      Double lat = r.getDouble("latitude");
+      if (lat != null) {
+        attributes.add(new JsonObject().put("type", "LOCATION")
+            .put("values", new JsonArray().add(lat).add(r.getDouble("longitude"))));
+      }
+      attribute(attributes, "ZONE", r.getString("zone"));
+      attribute(attributes, "FEEDER", r.getString("feeder"));
+      attribute(attributes, "BID_PRICE_PER_KW", number(r, "bid_price_per_kw"));
+      attribute(attributes, "STATUS", r.getString("status"));
+      if (r.getValue("extra_attributes") instanceof JsonArray extra) {
+        extra.forEach(attributes::add);
+      }
+      String[] targets = r.getArrayOfStrings("targets");
+      return new JsonObject()
+          .put("id", r.getString("id"))
+          .put("createdDateTime", time(r.getOffsetDateTime("created_at")))
+          .put("modificationDateTime", time(r.getOffsetDateTime("modified_at")))
+          .put("objectType", "RESOURCE")
+          .put("resourceName", r.getString("resource_name"))
+          .put("venID", r.getString("ven_id"))
+          .put("clientID", r.getString("client_id"))
+          .put("targets", targets == null ? new JsonArray() : new JsonArray(Arrays.asList(targets)))
+          .put("attributes", attributes);
+    }
+
+    private static void attribute(JsonArray attributes, String type, Object value) {
+      if (value != null) {
+        attributes.add(new JsonObject().put("type", type).put("values", new JsonArray().add(value)));
+      }
+    }
+
+    /** A numeric column as a JSON number: integers stay integers, others become doubles. */
+    private static Number number(Row r, String column) {
+      if (r.getValue(column) == null) {
+        return null;
+      }
+      BigDecimal d = r.getBigDecimal(column).stripTrailingZeros();
+      return d.scale() <= 0 ? (Number) d.longValue() : (Number) d.doubleValue();
+    }
+
+    private static String time(OffsetDateTime t) {
+      return t == null ? null : t.toInstant().toString();
     }
 
     /** The shape of the VTN's Client.toJson(). */
