@@ -36,6 +36,8 @@ import io.loadshift.vtn.program.ProgramService;
 import io.loadshift.vtn.subscription.CallbackPolicy;
 import io.loadshift.vtn.subscription.SubscriptionService;
 import io.loadshift.vtn.subscription.WebhookWorker;
+import io.loadshift.vtn.telemetry.MeterDataRoutes;
+import io.loadshift.vtn.telemetry.TelemetryService;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -102,6 +104,7 @@ public final class VtnApp {
       VenService vens = new VenService(pool, audit, outbox);
       ResourceService resources = new ResourceService(vertx, pool, vens, audit, outbox, capacityLimits(config));
       ProgramService programs = new ProgramService(pool, audit, outbox);
+      TelemetryService telemetry = new TelemetryService(audit);
       EventService events = new EventService(pool, programs, audit, outbox);
       VenViews views = new VenViews(pool);
       EventCache eventCache = new EventCache(events, Duration.ofDays(config.eventRetentionDays()));
@@ -145,7 +148,8 @@ public final class VtnApp {
           new FleetRoutes(auth, resources, new FleetService(pool), config.maxBulkItems()),
           new ProgramRoutes(auth, programs, views),
           new EventRoutes(auth, events, eventCache, views),
-          new SubscriptionRoutes(auth, subscriptions, webhooks)));
+          new SubscriptionRoutes(auth, subscriptions, webhooks),
+          new MeterDataRoutes(auth, pool, telemetry, config.meterDataMaxBytes())));
       modules.addAll(extraModules);
 
       await(vertx.deployVerticle(new VerticleBase() {

@@ -39,8 +39,21 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler normal = BodyHandler.create(false).setBodyLimit(config.bodyLimitBytes());
     BodyHandler large = BodyHandler.create(false).setBodyLimit(config.bulkBodyLimitBytes());
     Set<String> largePaths = new HashSet<>();
-    modules.forEach(m -> largePaths.addAll(m.largeBodyPaths()));
-    router.route().handler(ctx -> (largePaths.contains(ctx.request().path()) ? large : normal).handle(ctx));
+    Set<String> streamingPaths = new HashSet<>();
+    modules.forEach(m -> {
+      largePaths.addAll(m.largeBodyPaths());
+      streamingPaths.addAll(m.streamingPaths());
+    });
+    router.route().handler(ctx -> {
+      String path = ctx.request().path();
+      if (streamingPaths.contains(path)) {
+        // Hold the body until the route's handler reads it (authentication may take a while).
+        ctx.request().pause();
+        ctx.next();
+      } else {
+        (largePaths.contains(path) ? large : normal).handle(ctx);
+      }
+    });
     modules.forEach(m -> m.mount(router));
     router.route().failureHandler(Problems::onFailure);
     for (int status : new int[] {400, 404, 405, 406, 413, 415}) {

@@ -10,4 +10,9 @@ public interface RouteModule {
   default java.util.Set<String> largeBodyPaths() {
     return java.util.Set.of();
   }
+
+  /** Exact paths whose handlers read the request stream themselves (no buffering body handler). */
+  default java.util.Set<String> streamingPaths() {
+    return java.util.Set.of();
+  }
 }
