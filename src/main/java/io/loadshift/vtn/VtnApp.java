@@ -38,6 +38,8 @@ import io.loadshift.vtn.subscription.SubscriptionService;
 import io.loadshift.vtn.subscription.WebhookWorker;
 import io.loadshift.vtn.telemetry.MeterDataRoutes;
 import io.loadshift.vtn.telemetry.TelemetryService;
+import io.loadshift.vtn.verification.SettlementRoutes;
+import io.loadshift.vtn.verification.VerificationService;
 import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -149,7 +151,11 @@ public final class VtnApp {
           new ProgramRoutes(auth, programs, views),
           new EventRoutes(auth, events, eventCache, views),
           new SubscriptionRoutes(auth, subscriptions, webhooks),
-          new MeterDataRoutes(auth, pool, telemetry, config.meterDataMaxBytes())));
+          new MeterDataRoutes(auth, pool, telemetry, config.meterDataMaxBytes()),
+          new SettlementRoutes(auth, new VerificationService(pool, events, programs, audit,
+              new VerificationService.Settings(config.timeZone(), config.baselineLookbackDays(),
+                  config.baselineAdjustmentCap(), config.baselineInflationThreshold(), config.completenessThreshold(),
+                  config.holidays(), config.meterTolerance())))));
       modules.addAll(extraModules);
 
       await(vertx.deployVerticle(new VerticleBase() {

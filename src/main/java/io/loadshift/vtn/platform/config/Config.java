@@ -32,6 +32,13 @@ public record Config(
     int webhookRetryMaxMs,
     int webhookBatch,
     long meterDataMaxBytes,
+    java.time.ZoneId timeZone,
+    int baselineLookbackDays,
+    double baselineAdjustmentCap,
+    double baselineInflationThreshold,
+    double completenessThreshold,
+    java.util.Set<java.time.LocalDate> holidays,
+    double meterTolerance,
     Optional<TlsConfig> tls,
     Optional<String> adminClientId,
     Optional<String> adminClientSecret,
@@ -101,6 +108,13 @@ public record Config(
         env.integer("VTN_WEBHOOK_RETRY_MAX_MS", 600_000, 1, 86_400_000),
         env.integer("VTN_WEBHOOK_BATCH", 500, 1, 10_000),
         env.bytes("VTN_METERDATA_MAX_BYTES", 1024L * 1024 * 1024, 1024, 64L * 1024 * 1024 * 1024),
+        zone(env),
+        env.integer("VTN_BASELINE_LOOKBACK_DAYS", 21, 7, 90),
+        env.decimal("VTN_BASELINE_ADJUSTMENT_CAP", 0.2, 0, 1),
+        env.decimal("VTN_BASELINE_INFLATION_THRESHOLD", 1.5, 1, 100),
+        env.decimal("VTN_COMPLETENESS_THRESHOLD", 0.9, 0, 1),
+        holidays(env),
+        env.decimal("VTN_METER_TOLERANCE", 0.05, 0, 1),
         tls,
         adminId,
         adminSecret,
@@ -110,6 +124,30 @@ public record Config(
         env.bool("VTN_ACCESS_LOG", false),
         logLevel,
         Duration.ofSeconds(env.integer("VTN_SHUTDOWN_TIMEOUT_SECONDS", 20, 0, 600)));
+  }
+
+  private static java.time.ZoneId zone(Env env) {
+    String z = env.string("VTN_TIMEZONE", "UTC");
+    try {
+      return java.time.ZoneId.of(z);
+    } catch (java.time.DateTimeException e) {
+      throw new ConfigException("VTN_TIMEZONE", "must be a time zone such as America/Los_Angeles or UTC, got '" + z + "'");
+    }
+  }
+
+  private static java.util.Set<java.time.LocalDate> holidays(Env env) {
+    java.util.Set<java.time.LocalDate> out = new java.util.HashSet<>();
+    for (String d : env.string("VTN_HOLIDAYS", "").split(",")) {
+      if (d.isBlank()) {
+        continue;
+      }
+      try {
+        out.add(java.time.LocalDate.parse(d.trim()));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new ConfigException("VTN_HOLIDAYS", "must be dates like 2026-12-25,2027-01-01, got '" + d.trim() + "'");
+      }
+    }
+    return java.util.Set.copyOf(out);
   }
 
   private static Optional<TlsConfig> tls(Env env) {

@@ -68,6 +68,22 @@ final class Env {
     }
   }
 
+  double decimal(String name, double fallback, double min, double max) {
+    Optional<String> raw = optional(name);
+    if (raw.isEmpty()) {
+      return fallback;
+    }
+    try {
+      double v = Double.parseDouble(raw.get());
+      if (!(v >= min && v <= max)) {
+        throw new ConfigException(name, "must be between " + min + " and " + max + ", got " + raw.get());
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name, "must be a number, got '" + raw.get() + "'");
+    }
+  }
+
   boolean bool(String name, boolean fallback) {
     Optional<String> raw = optional(name);
     if (raw.isEmpty()) {
