@@ -18,6 +18,7 @@ import io.loadshift.vtn.event.EventCache;
 import io.loadshift.vtn.event.EventService;
 import io.loadshift.vtn.oadr3.EventRoutes;
 import io.loadshift.vtn.oadr3.ProgramRoutes;
+import io.loadshift.vtn.oadr3.ReportRoutes;
 import io.loadshift.vtn.oadr3.ResourceRoutes;
 import io.loadshift.vtn.oadr3.SubscriptionRoutes;
 import io.loadshift.vtn.oadr3.VenRoutes;
@@ -37,6 +38,7 @@ import io.loadshift.vtn.subscription.CallbackPolicy;
 import io.loadshift.vtn.subscription.SubscriptionService;
 import io.loadshift.vtn.subscription.WebhookWorker;
 import io.loadshift.vtn.telemetry.MeterDataRoutes;
+import io.loadshift.vtn.telemetry.ReportService;
 import io.loadshift.vtn.telemetry.TelemetryService;
 import io.loadshift.vtn.verification.SettlementRoutes;
 import io.loadshift.vtn.verification.VerificationService;
@@ -152,6 +154,7 @@ public final class VtnApp {
           new EventRoutes(auth, events, eventCache, views),
           new SubscriptionRoutes(auth, subscriptions, webhooks),
           new MeterDataRoutes(auth, pool, telemetry, config.meterDataMaxBytes()),
+          new ReportRoutes(auth, new ReportService(pool, telemetry, audit, outbox)),
           new SettlementRoutes(auth, new VerificationService(pool, events, programs, audit,
               new VerificationService.Settings(config.timeZone(), config.baselineLookbackDays(),
                   config.baselineAdjustmentCap(), config.baselineInflationThreshold(), config.completenessThreshold(),
