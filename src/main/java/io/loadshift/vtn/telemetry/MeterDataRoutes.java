@@ -200,7 +200,9 @@ public final class MeterDataRoutes implements RouteModule {
     if (im.inFlight >= 2) {
       im.parser.pause();
     }
-    im.chain = im.chain.compose(v -> im.done ? Future.succeededFuture() : process(im, rows, lines)).andThen(ar -> {
+    // Parsing starts now on a worker, while the previous batch may still be in the database.
+    Future<List<Parsed>> parsed = im.ctx.vertx().executeBlocking(() -> parse(im.registers, rows, lines), false);
+    im.chain = im.chain.compose(v -> im.done ? Future.succeededFuture() : parsed.compose(p -> store(im, p))).andThen(ar -> {
       im.inFlight--;
       if (ar.failed() || im.errors.size() >= MAX_ERRORS) {
         if (!im.done) {
@@ -216,55 +218,49 @@ public final class MeterDataRoutes implements RouteModule {
   /** A CSV line taken apart (on a worker): fields, or why it cannot be read. */
   private record Parsed(int line, String venName, String resourceName, long epoch, int minutes, double value, String problem) {}
 
-  /** Parses (on a worker), resolves names, checks and, while there are no errors, stores one batch. */
-  private Future<Void> process(Import im, List<String> rows, List<Integer> lines) {
-    return ctxVertx(im).executeBlocking(() -> parse(im.registers, rows, lines), false).compose(parsed -> {
-      Set<String> unknown = new HashSet<>();
+  /** Resolves names, checks and, while there are no errors, stores one parsed batch. */
+  private Future<Void> store(Import im, List<Parsed> parsed) {
+    Set<String> unknown = new HashSet<>();
+    for (Parsed p : parsed) {
+      if (p.problem() == null && !im.resolved.containsKey(p.venName() + '\u0000' + p.resourceName())) {
+        unknown.add(p.venName() + '\u0000' + p.resourceName());
+      }
+    }
+    Future<Void> resolve = Future.succeededFuture();
+    if (!unknown.isEmpty()) {
+      String[] vens = unknown.stream().map(k -> k.substring(0, k.indexOf('\u0000'))).toArray(String[]::new);
+      String[] names = unknown.stream().map(k -> k.substring(k.indexOf('\u0000') + 1)).toArray(String[]::new);
+      resolve = im.conn.preparedQuery(RESOLVE).execute(Tuple.of(vens, names, im.owner)).map(result -> {
+        result.forEach(r -> im.resolved.put(r.getString(0) + '\u0000' + r.getString(1),
+            new Target(r.getString(2), r.getString(3))));
+        unknown.forEach(k -> im.resolved.putIfAbsent(k, null));
+        return null;
+      });
+    }
+    return resolve.compose(v -> {
+      List<Reading> readings = new ArrayList<>();
+      List<TelemetryService.Register> registers = new ArrayList<>();
       for (Parsed p : parsed) {
-        if (p.problem() == null && !im.resolved.containsKey(p.venName() + '\u0000' + p.resourceName())) {
-          unknown.add(p.venName() + '\u0000' + p.resourceName());
+        String problem = p.problem() != null ? p.problem()
+            : im.registers ? checkRegister(im, p, registers) : checkInterval(im, p, readings);
+        if (problem != null) {
+          im.error(p.line(), problem);
         }
       }
-      Future<Void> resolve = Future.succeededFuture();
-      if (!unknown.isEmpty()) {
-        String[] vens = unknown.stream().map(k -> k.substring(0, k.indexOf('\u0000'))).toArray(String[]::new);
-        String[] names = unknown.stream().map(k -> k.substring(k.indexOf('\u0000') + 1)).toArray(String[]::new);
-        resolve = im.conn.preparedQuery(RESOLVE).execute(Tuple.of(vens, names, im.owner)).map(result -> {
-          result.forEach(r -> im.resolved.put(r.getString(0) + '\u0000' + r.getString(1),
-              new Target(r.getString(2), r.getString(3))));
-          unknown.forEach(k -> im.resolved.putIfAbsent(k, null));
+      if (!im.errors.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      if (im.registers) {
+        return telemetry.storeRegisters(im.conn, "csv", registers).map(n -> {
+          im.registerRows += registers.size();
           return null;
         });
       }
-      return resolve.compose(v -> {
-        List<Reading> readings = new ArrayList<>();
-        List<TelemetryService.Register> registers = new ArrayList<>();
-        for (Parsed p : parsed) {
-          String problem = p.problem() != null ? p.problem()
-              : im.registers ? checkRegister(im, p, registers) : checkInterval(im, p, readings);
-          if (problem != null) {
-            im.error(p.line(), problem);
-          }
-        }
-        if (!im.errors.isEmpty()) {
-          return Future.succeededFuture();
-        }
-        if (im.registers) {
-          return telemetry.storeRegisters(im.conn, "csv", registers).map(n -> {
-            im.registerRows += registers.size();
-            return null;
-          });
-        }
-        return telemetry.store(im.conn, im.actor, "csv", readings).map(o -> {
-          im.outcome = im.outcome.plus(o);
-          return null;
-        });
+      return telemetry.store(im.conn, im.actor, "csv", readings).map(o -> {
+        im.outcome = im.outcome.plus(o);
+        return null;
       });
     });
-  }
-
-  private static io.vertx.core.Vertx ctxVertx(Import im) {
-    return im.ctx.vertx();
   }
 
   static List<Parsed> parse(boolean registers, List<String> rows, List<Integer> lines) {
