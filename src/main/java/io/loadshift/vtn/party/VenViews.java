@@ -51,7 +51,8 @@ public final class VenViews {
   }
 
   private final Pool pool;
-  private final Map<String, Future<View>> byClient = new ConcurrentHashMap<>();
+  private final Map<String, View> byClient = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong invalidations = new java.util.concurrent.atomic.AtomicLong();
 
   public VenViews(Pool pool) {
     this.pool = pool;
@@ -70,13 +71,18 @@ public final class VenViews {
 
   /** The view of a VEN client by id (for fan-out decisions about a subscriber). */
   public Future<View> ofVenClient(String clientId) {
-    Future<View> cached = byClient.get(clientId);
-    if (cached != null && (!cached.isComplete() || cached.succeeded())) {
-      return cached;
+    View cached = byClient.get(clientId);
+    if (cached != null) {
+      // A plain succeeded future runs its callbacks on the caller's event loop. (Caching the
+      // loading future instead would pull every later request onto the loop that loaded it.)
+      return Future.succeededFuture(cached);
     }
-    Future<View> loading = load(BY_CLIENT, clientId);
-    byClient.put(clientId, loading);
-    return loading;
+    long seen = invalidations.get();
+    return load(BY_CLIENT, clientId).onSuccess(v -> {
+      if (invalidations.get() == seen) { // nothing changed while loading: safe to keep
+        byClient.put(clientId, v);
+      }
+    });
   }
 
   public Future<View> ofOwner(String clientId) {
@@ -86,11 +92,13 @@ public final class VenViews {
   /** A {@code vtn_cache} payload: drops the view it names. */
   public void onMessage(String payload) {
     if (payload.startsWith("client:")) {
+      invalidations.incrementAndGet();
       byClient.remove(payload.substring(7));
     }
   }
 
   public Future<Void> resync() {
+    invalidations.incrementAndGet();
     byClient.clear();
     return Future.succeededFuture();
   }

@@ -20,14 +20,15 @@ final class Deliveries {
       + "AS x(s, n, u, t, b) ORDER BY n, s";
   /**
    * Leases the oldest pending delivery of up to $1 subscriptions whose turn has come and which
-   * nobody holds. The re-check in the outer WHERE runs under the row lock, so two instances never
+   * nobody holds, oldest first across subscriptions. Each subscription's head is one probe of the
+   * pending index. The re-check in the outer WHERE runs under the row lock, so two instances never
    * lease the same row; a lease that runs out (a crashed worker) makes the row available again.
    */
   static final String LEASE = "UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => $2), "
-      + "attempts = attempts + 1 WHERE d.id IN (SELECT h.id FROM (SELECT DISTINCT ON (subscription_id) id, next_attempt_at, "
-      + "lease_until FROM webhook_deliveries WHERE status = 'PENDING' ORDER BY subscription_id, id) h "
-      + "WHERE h.next_attempt_at <= now() AND (h.lease_until IS NULL OR h.lease_until < now()) LIMIT $1) "
-      + "AND d.status = 'PENDING' AND (d.lease_until IS NULL OR d.lease_until < now()) "
+      + "attempts = attempts + 1 WHERE d.id IN (SELECT h.id FROM subscriptions s CROSS JOIN LATERAL (SELECT w.id, "
+      + "w.next_attempt_at, w.lease_until FROM webhook_deliveries w WHERE w.subscription_id = s.id AND w.status = 'PENDING' "
+      + "ORDER BY w.id LIMIT 1) h WHERE h.next_attempt_at <= now() AND (h.lease_until IS NULL OR h.lease_until < now()) "
+      + "ORDER BY h.id LIMIT $1) AND d.status = 'PENDING' AND (d.lease_until IS NULL OR d.lease_until < now()) "
       + "RETURNING d.id, d.subscription_id, d.callback_url, d.bearer_token, d.body, d.attempts";
   static final String DELIVERED = "UPDATE webhook_deliveries SET status = 'DELIVERED', delivered_at = now(), lease_until = NULL, "
       + "last_error = NULL WHERE id = ANY ($1)";

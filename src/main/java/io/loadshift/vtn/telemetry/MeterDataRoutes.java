@@ -44,7 +44,7 @@ public final class MeterDataRoutes implements RouteModule {
   public static final String REGISTERS = "/meterdata/registers";
   static final String INTERVAL_HEADER = "venName,resourceName,intervalStart,intervalMinutes,kWh";
   static final String REGISTER_HEADER = "venName,resourceName,readAt,registerKwh";
-  private static final int BATCH = 20_000;
+  private static final int BATCH = 50_000;
   private static final int MAX_ERRORS = 20;
   private static final Set<String> LOAD_METERS = Set.of("LOAD", "EV_CHARGER", "HEAT_PUMP");
   private static final String RESOLVE = "SELECT v.ven_name, r.resource_name, r.id, r.der_type FROM resources r "
@@ -200,9 +200,11 @@ public final class MeterDataRoutes implements RouteModule {
     if (im.inFlight >= 2) {
       im.parser.pause();
     }
-    // Parsing starts now on a worker, while the previous batch may still be in the database.
-    Future<List<Parsed>> parsed = im.ctx.vertx().executeBlocking(() -> parse(im.registers, rows, lines), false);
-    im.chain = im.chain.compose(v -> im.done ? Future.succeededFuture() : parsed.compose(p -> store(im, p))).andThen(ar -> {
+    // Parsing, checking and sorting start now, while the previous batch may still be in the
+    // database; only the statements that store are chained.
+    Future<Prepared> prepared = im.ctx.vertx().executeBlocking(() -> parse(im.registers, rows, lines), false)
+        .compose(p -> check(im, p));
+    im.chain = im.chain.compose(v -> im.done ? Future.succeededFuture() : prepared.compose(p -> store(im, p))).andThen(ar -> {
       im.inFlight--;
       if (ar.failed() || im.errors.size() >= MAX_ERRORS) {
         if (!im.done) {
@@ -218,8 +220,11 @@ public final class MeterDataRoutes implements RouteModule {
   /** A CSV line taken apart (on a worker): fields, or why it cannot be read. */
   private record Parsed(int line, String venName, String resourceName, long epoch, int minutes, double value, String problem) {}
 
-  /** Resolves names, checks and, while there are no errors, stores one parsed batch. */
-  private Future<Void> store(Import im, List<Parsed> parsed) {
+  /** A checked batch: interval readings in column form, or register readings. */
+  private record Prepared(TelemetryService.Batch readings, List<TelemetryService.Register> registers) {}
+
+  /** Resolves names (a query only for names not seen before) and checks one parsed batch. */
+  private Future<Prepared> check(Import im, List<Parsed> parsed) {
     Set<String> unknown = new HashSet<>();
     for (Parsed p : parsed) {
       if (p.problem() == null && !im.resolved.containsKey(p.venName() + '\u0000' + p.resourceName())) {
@@ -247,19 +252,27 @@ public final class MeterDataRoutes implements RouteModule {
           im.error(p.line(), problem);
         }
       }
-      if (!im.errors.isEmpty()) {
-        return Future.succeededFuture();
+      if (im.registers || !im.errors.isEmpty()) {
+        return Future.succeededFuture(new Prepared(null, registers));
       }
-      if (im.registers) {
-        return telemetry.storeRegisters(im.conn, "csv", registers).map(n -> {
-          im.registerRows += registers.size();
-          return null;
-        });
-      }
-      return telemetry.store(im.conn, im.actor, "csv", readings).map(o -> {
-        im.outcome = im.outcome.plus(o);
+      return im.ctx.vertx().executeBlocking(() -> new Prepared(TelemetryService.prepare(readings), registers), false);
+    });
+  }
+
+  /** Stores a checked batch, unless the file has errors by now. */
+  private Future<Void> store(Import im, Prepared p) {
+    if (!im.errors.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (im.registers) {
+      return telemetry.storeRegisters(im.conn, "csv", p.registers()).map(n -> {
+        im.registerRows += p.registers().size();
         return null;
       });
+    }
+    return telemetry.store(im.conn, im.actor, "csv", p.readings()).map(o -> {
+      im.outcome = im.outcome.plus(o);
+      return null;
     });
   }
 

@@ -11,9 +11,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The telemetry store every source writes to. Stores readings idempotently: the same value again
@@ -22,14 +21,18 @@ import java.util.Map;
  */
 public final class TelemetryService {
   /** Superseded values are copied to reading_revisions by the readings_keep_revision trigger. */
-  private static final String UPSERT = "INSERT INTO readings (resource_id, quantity, interval_start, duration_s, value, source) "
-      + "SELECT *, $6 FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::float8[]) ON CONFLICT (resource_id, quantity, interval_start) DO UPDATE SET value = EXCLUDED.value, "
-      + "duration_s = EXCLUDED.duration_s, source = EXCLUDED.source, revision = readings.revision + 1, recorded_at = now() "
-      + "WHERE readings.value <> EXCLUDED.value OR readings.duration_s <> EXCLUDED.duration_s "
-      + "RETURNING (xmax = 0)";
+  private static final String UPSERT = "WITH stored AS (INSERT INTO readings (resource_id, quantity, interval_start, "
+      + "duration_s, value, source) SELECT r, q, to_timestamp(t), d, v, $6 FROM unnest($1::text[], $2::text[], $3::bigint[], "
+      + "$4::int[], $5::float8[]) AS u(r, q, t, d, v) ON CONFLICT (resource_id, quantity, interval_start) DO UPDATE SET "
+      + "value = EXCLUDED.value, duration_s = EXCLUDED.duration_s, source = EXCLUDED.source, revision = readings.revision + 1, "
+      + "recorded_at = now() WHERE readings.value <> EXCLUDED.value OR readings.duration_s <> EXCLUDED.duration_s "
+      + "RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM stored";
   private static final String REGISTERS = "INSERT INTO register_readings (resource_id, read_at, kwh, source) "
       + "SELECT * , $4 FROM unnest($1::text[], $2::timestamptz[], $3::float8[]) ON CONFLICT (resource_id, read_at) "
       + "DO UPDATE SET kwh = EXCLUDED.kwh, source = EXCLUDED.source, recorded_at = now() WHERE register_readings.kwh <> EXCLUDED.kwh";
+
+  private static final java.util.Comparator<Reading> KEY_ORDER = java.util.Comparator.comparing(Reading::resourceId)
+      .thenComparing(Reading::quantity).thenComparing(Reading::intervalStart);
 
   private final AuditService audit;
 
@@ -48,45 +51,50 @@ public final class TelemetryService {
     }
   }
 
-  /**
-   * Stores readings inside the caller's transaction. Duplicates of one key in the batch must have
-   * been resolved by the caller (the last one wins here).
-   */
-  public Future<Outcome> store(SqlClient tx, Actor actor, String source, List<Reading> readings) {
-    if (readings.isEmpty()) {
-      return Future.succeededFuture(new Outcome(0, 0, 0));
-    }
-    Map<String, Reading> unique = new HashMap<>(readings.size() * 2);
-    for (Reading r : readings) {
-      unique.put(r.resourceId() + '\u0000' + r.quantity() + '\u0000' + r.intervalStart(), r);
+  /** Readings in key order and column form, ready for one statement (deduplicated: a repeated key keeps its last value). */
+  public record Batch(int received, String[] ids, String[] quantities, Long[] starts, Integer[] durations, Double[] values) {}
+
+  /** Sorts and columns readings; pure CPU work, for a worker thread when the batch is large. */
+  public static Batch prepare(List<Reading> readings) {
+    // In key order, so index inserts walk the primary key instead of jumping across it.
+    List<Reading> sorted = new ArrayList<>(readings);
+    sorted.sort(KEY_ORDER);
+    List<Reading> unique = new ArrayList<>(sorted.size());
+    for (int k = 0; k < sorted.size(); k++) {
+      if (k + 1 < sorted.size() && KEY_ORDER.compare(sorted.get(k), sorted.get(k + 1)) == 0) {
+        continue;
+      }
+      unique.add(sorted.get(k));
     }
     int n = unique.size();
-    String[] ids = new String[n];
-    String[] quantities = new String[n];
-    OffsetDateTime[] starts = new OffsetDateTime[n];
-    Integer[] durations = new Integer[n];
-    Double[] values = new Double[n];
-    int i = 0;
-    for (Reading r : unique.values()) {
-      ids[i] = r.resourceId();
-      quantities[i] = r.quantity();
-      starts[i] = r.intervalStart().atOffset(ZoneOffset.UTC);
-      durations[i] = r.durationSeconds();
-      values[i] = r.value();
-      i++;
+    Batch b = new Batch(readings.size(), new String[n], new String[n], new Long[n], new Integer[n], new Double[n]);
+    for (int i = 0; i < n; i++) {
+      Reading r = unique.get(i);
+      b.ids()[i] = r.resourceId();
+      b.quantities()[i] = r.quantity();
+      b.starts()[i] = r.intervalStart().getEpochSecond();
+      b.durations()[i] = r.durationSeconds();
+      b.values()[i] = r.value();
     }
-    return tx.preparedQuery(UPSERT).execute(Tuple.from(new Object[] {ids, quantities, starts, durations, values, source}))
+    return b;
+  }
+
+  /** Stores readings inside the caller's transaction. */
+  public Future<Outcome> store(SqlClient tx, Actor actor, String source, List<Reading> readings) {
+    return store(tx, actor, source, prepare(readings));
+  }
+
+  public Future<Outcome> store(SqlClient tx, Actor actor, String source, Batch b) {
+    if (b.received() == 0) {
+      return Future.succeededFuture(new Outcome(0, 0, 0));
+    }
+    return tx.preparedQuery(UPSERT)
+        .execute(Tuple.from(new Object[] {b.ids(), b.quantities(), b.starts(), b.durations(), b.values(), source}))
         .compose(rows -> {
-          int inserted = 0;
-          int revised = 0;
-          for (Row r : rows) {
-            if (r.getBoolean(0)) {
-              inserted++;
-            } else {
-              revised++;
-            }
-          }
-          Outcome o = new Outcome(inserted, revised, readings.size() - inserted - revised);
+          Row counts = rows.iterator().next();
+          int inserted = counts.getLong(0).intValue();
+          int revised = counts.getLong(1).intValue();
+          Outcome o = new Outcome(inserted, revised, b.received() - inserted - revised);
           if (revised == 0) {
             return Future.succeededFuture(o);
           }
