@@ -16,9 +16,14 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The baseline for bench/run: plain Vert.x serving the same answers as the VTN, with nothing
@@ -34,6 +39,10 @@ import java.util.Set;
  *   <li>{@code GET /resources?derType=T&status=S&skip=N&limit=M}: the VTN's filtered resource
  *       listing (the SQL its repository builds for those two filters) as a JSON array of
  *       OpenADR-like resource objects, like {@code GET /openadr3/3.1.0/resources}.
+ *   <li>{@code GET /events}: the floor for a VEN's {@code GET /openadr3/3.1.0/events?limit=50}: a JSON
+ *       array of 50 OpenADR 3.1 events shaped like the ones bench/FleetDriver.java creates for the
+ *       events-get reader (about 21.6 KB), built per request from objects held in memory as the
+ *       VTN's event cache does, without token checks, the reader's view or the cache scan.
  * </ul>
  *
  * Listens on 127.0.0.1 only, one HTTP verticle instance per core.
@@ -41,13 +50,39 @@ import java.util.Set;
 public class BareServer {
   static final String FIND_CLIENT = "SELECT client_id, name, role, enabled, token_generation, created_at, "
       + "created_by, updated_at FROM clients WHERE client_id = $1";
-  static final String LIST_RESOURCES = "SELECT id, ven_id, resource_name, client_id, owner, targets, der_type, "
-      + "capacity_kw, energy_capacity_kwh, state_of_charge, latitude, longitude, zone, feeder, bid_price_per_kw, "
-      + "status, status_since, extra_attributes, created_at, modified_at FROM resources "
-      + "WHERE der_type = $1 AND status = $2 ORDER BY created_at, id OFFSET $3 LIMIT $4";
+  /** The VTN's deferred join: page the ids (index-only, cheap to skip), then fetch only those rows. */
+  static final String LIST_RESOURCES = "WITH page AS (SELECT id, created_at FROM resources "
+      + "WHERE der_type = $1 AND status = $2 ORDER BY created_at, id OFFSET $3 LIMIT $4) "
+      + "SELECT r.id, r.ven_id, r.resource_name, r.client_id, r.owner, r.targets, r.der_type, "
+      + "r.capacity_kw, r.energy_capacity_kwh, r.state_of_charge, r.latitude, r.longitude, r.zone, r.feeder, "
+      + "r.bid_price_per_kw, r.status, r.status_since, r.extra_attributes, r.created_at, r.modified_at "
+      + "FROM page p JOIN resources r ON r.id = p.id ORDER BY p.created_at, p.id";
   static final Set<String> DER_TYPES = Set.of("SOLAR", "WIND", "BATTERY", "HYDRO", "GEOTHERMAL", "FUEL_CELL", "LOAD",
       "EV_CHARGER", "HEAT_PUMP");
   static final Set<String> STATUSES = Set.of("ONLINE", "OFFLINE", "MAINTENANCE", "EMERGENCY", "OPTIMIZED");
+  static final List<CachedEvent> EVENTS = events(50);
+
+  /** An event as the VTN caches it: id, times, and the stored 3.1 body. */
+  record CachedEvent(String id, String created, JsonObject body) {}
+
+  /** Events like FleetDriver.event(): the reader's group, one hour, one interval asking for 5 MW. */
+  static List<CachedEvent> events(int n) {
+    String program = UUID.randomUUID().toString();
+    Instant start = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+    List<CachedEvent> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      JsonObject body = new JsonObject()
+          .put("targets", new JsonArray().add("bench-reader"))
+          .put("eventName", "bench-events-get-" + i * 10)
+          .put("intervals", new JsonArray().add(new JsonObject().put("id", 0).put("payloads", new JsonArray()
+              .add(new JsonObject().put("type", "TARGET_REDUCTION_KW").put("values", new JsonArray().add(5000))))))
+          .put("programID", program)
+          .put("intervalPeriod", new JsonObject().put("start", start.plus(i * 10L, ChronoUnit.MINUTES).toString())
+              .put("duration", "PT1H"));
+      out.add(new CachedEvent(UUID.randomUUID().toString(), Instant.now().truncatedTo(ChronoUnit.MICROS).toString(), body));
+    }
+    return List.copyOf(out);
+  }
 
   public static void main(String[] args) {
     if (args.length != 2 || !args[0].matches("[0-9]{1,5}")) {
@@ -100,6 +135,7 @@ public class BareServer {
           ctx.response().putHeader("Content-Type", "application/json").end(LIVE));
       router.get("/client/:id").handler(this::client);
       router.get("/resources").handler(this::resources);
+      router.get("/events").handler(this::events);
       return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
           .requestHandler(router)
           .listen();
@@ -142,6 +178,21 @@ public class BareServer {
         }
         ctx.response().putHeader("Content-Type", "application/json").end(out.toBuffer());
       });
+    }
+
+    /** The events page, built per request like the VTN's Event.toJson(shownTargets). */
+    private void events(RoutingContext ctx) {
+      JsonArray out = new JsonArray();
+      for (CachedEvent e : EVENTS) {
+        JsonObject o = new JsonObject()
+            .put("id", e.id())
+            .put("createdDateTime", e.created())
+            .put("modificationDateTime", e.created())
+            .put("objectType", "EVENT");
+        e.body().forEach(f -> o.put(f.getKey(), f.getValue()));
+        out.add(o.put("targets", new JsonArray(List.of("bench-reader"))));
+      }
+      ctx.response().putHeader("Content-Type", "application/json").end(out.toBuffer());
     }
 
     /** A number parameter within [min, max], the default when absent, null when invalid. */
