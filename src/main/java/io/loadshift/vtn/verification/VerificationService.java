@@ -47,19 +47,26 @@ public final class VerificationService {
   public static final String INSUFFICIENT_REDUCTION = "InsufficientReduction";
   public static final String INVALID_METER_READING = "InvalidMeterReading";
   private static final String PARTICIPANTS = "WITH e AS (SELECT targets FROM events WHERE id = $1) "
+      // The zone of the VEN's first resource (by name) that has one; ordered by name so the
+      // (ven_id, resource_name) index serves it (min(zone) makes the planner walk the zone index).
       + "SELECT v.id, v.ven_name, (SELECT r.zone FROM resources r WHERE r.ven_id = v.id AND r.zone IS NOT NULL "
-      + "ORDER BY r.created_at, r.id LIMIT 1) FROM vens v, e WHERE (e.targets = '{}' OR v.targets && e.targets "
+      + "ORDER BY r.resource_name LIMIT 1) FROM vens v, e WHERE (e.targets = '{}' OR v.targets && e.targets "
       + "OR v.ven_name = ANY (e.targets) OR EXISTS (SELECT 1 FROM resources r WHERE r.ven_id = v.id AND r.targets && e.targets)) "
       + "AND NOT EXISTS (SELECT 1 FROM event_opts o WHERE o.event_id = $1 AND o.ven_id = v.id AND o.opt = 'optOut') "
       + "AND NOT EXISTS (SELECT 1 FROM participations p WHERE p.event_id = $1 AND p.ven_id = v.id AND p.status = 'REWARDED') "
       + "ORDER BY v.id";
   private static final String EVENT_DAYS = "SELECT DISTINCT (starts_at AT TIME ZONE $3)::date FROM events "
       + "WHERE cancelled_at IS NULL AND starts_at >= $1 AND starts_at < $2 AND id <> $4";
-  private static final String READINGS = "SELECT r.ven_id, extract(epoch FROM rd.interval_start)::bigint, sum(rd.value), "
-      + "min(rd.duration_s) FROM readings rd JOIN resources r ON r.id = rd.resource_id "
-      + "JOIN unnest($2::timestamptz[], $3::timestamptz[]) AS w(f, t) ON rd.interval_start >= w.f AND rd.interval_start < w.t "
-      + "WHERE r.ven_id = ANY ($1) AND rd.quantity = 'USAGE' GROUP BY r.ven_id, rd.interval_start "
-      + "ORDER BY r.ven_id, rd.interval_start";
+  /**
+   * USAGE of the participants' meters in the needed windows, VEN after VEN. Each (meter, window)
+   * is one range probe of the readings key (OFFSET 0 keeps the planner from flattening the probe
+   * into a scan of every reading of the meter); several meters of a VEN are summed in Java.
+   */
+  private static final String READINGS = "SELECT r.ven_id, extract(epoch FROM x.interval_start)::bigint, x.value, "
+      + "x.duration_s FROM resources r CROSS JOIN unnest($2::timestamptz[], $3::timestamptz[]) AS w(f, t) "
+      + "CROSS JOIN LATERAL (SELECT rd.interval_start, rd.value, rd.duration_s FROM readings rd WHERE rd.resource_id = r.id "
+      + "AND rd.quantity = 'USAGE' AND rd.interval_start >= w.f AND rd.interval_start < w.t OFFSET 0) x "
+      + "WHERE r.ven_id = ANY ($1) ORDER BY r.ven_id";
   private static final String REGISTERS = "SELECT r.ven_id, r.id, rr.read_at, rr.kwh FROM register_readings rr "
       + "JOIN resources r ON r.id = rr.resource_id WHERE r.ven_id = ANY ($1) AND "
       + "((rr.read_at >= $2 AND rr.read_at <= $3) OR (rr.read_at >= $4 AND rr.read_at <= $5))";
@@ -284,14 +291,20 @@ public final class VerificationService {
       long base = from - Math.floorMod(from, s);
       int slots = (int) ((end + 7200 - base) / s) + 1;
       IntervalSeries series = new IntervalSeries(base, s, slots);
+      for (int i = 0; i < epochs.size(); i++) {
+        series.add(epochs.get(i), values.get(i));
+      }
+      // The digest runs over the VEN's interval sums in time order, whatever order rows came in.
       MessageDigest md = digest(event.id(), ven, method);
       ByteBuffer buf = ByteBuffer.allocate(16);
-      for (int i = 0; i < epochs.size(); i++) {
-        long epoch = epochs.get(i);
-        double kwh = values.get(i);
-        series.add(epoch, kwh);
-        buf.clear();
-        md.update(buf.putLong(epoch).putDouble(kwh).array());
+      int used = 0;
+      for (int i = 0; i < series.slots(); i++) {
+        double kwh = series.slot(i);
+        if (!Double.isNaN(kwh)) {
+          buf.clear();
+          md.update(buf.putLong(series.base() + (long) i * s).putDouble(kwh).array());
+          used++;
+        }
       }
       double[] reg = registers.get(ven);
       if (reg != null) {
@@ -313,7 +326,7 @@ public final class VerificationService {
           reasons.add(INVALID_METER_READING);
         }
       }
-      JsonObject evidence = new JsonObject().put("method", method).put("intervalSeconds", s).put("readings", epochs.size())
+      JsonObject evidence = new JsonObject().put("method", method).put("intervalSeconds", s).put("readings", used)
           .put("baselineDays", new JsonArray(result.baselineDays().stream().map(LocalDate::toString).toList()))
           .put("adjustment", finite(result.appliedAdjustment())).put("rawAdjustment", finite(result.rawAdjustment()))
           .put("parameters", new JsonObject().put("lookbackDays", params.lookbackDays()).put("adjustmentCap", params.adjustmentCap())

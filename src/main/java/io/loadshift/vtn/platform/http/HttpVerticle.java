@@ -80,7 +80,7 @@ public final class HttpVerticle extends VerticleBase {
         .setHost(config.httpHost())
         .setPort(config.httpPort())
         .setTcpNoDelay(true)
-        .setIdleTimeout(120)
+        .setIdleTimeout(config.httpIdleTimeoutSeconds())
         .setMaxFormAttributeSize(8192)
         .setMaxHeaderSize(16 * 1024);
     if (config.tls().isPresent()) {
