@@ -303,7 +303,17 @@ class RegistryTest {
     assertEquals(200, vtn.call(DELETE, V + "/vens/" + ven, aggregator, null).statusCode());
     assertProblem(vtn.call(GET, V + "/resources/" + rid, aggregator, null), 404, "not-found");
     assertEquals(1L, count("SELECT count(*) FROM audit_log WHERE object_id = $1 AND action = 'ven.deleted'", ven));
+    assertEquals(1L, count("SELECT count(*) FROM audit_log WHERE object_id = $1 AND action = 'resource.deleted'", rid));
+    assertEquals(1L, count("SELECT count(*) FROM notifications WHERE object_id = $1 AND event = 'der_deleted'", rid));
     assertEquals(0L, count("SELECT count(*) FROM resource_status_history WHERE resource_id = $1 AND until IS NULL", rid));
+
+    // A VEN whose resource is dispatched stays until the resource is released.
+    String busy = createVen(aggregator, "busy-site", "c-busy", null);
+    String dispatched = vtn.call(POST, V + "/resources", aggregator, resource("r", busy, attr("DER_TYPE", "LOAD"),
+        attr("CAPACITY_KW", 3))).bodyAsJsonObject().getString("id");
+    assertEquals(200, setStatus(utility, dispatched, "OPTIMIZED", "dispatch").statusCode());
+    assertProblem(vtn.call(DELETE, V + "/vens/" + busy, aggregator, null), 409, "conflict");
+    assertEquals(200, vtn.call(GET, V + "/resources/" + dispatched, aggregator, null).statusCode());
   }
 
   // --- helpers ---

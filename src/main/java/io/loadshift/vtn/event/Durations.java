@@ -42,9 +42,19 @@ public final class Durations {
     if (!m.matches()) {
       throw new IllegalArgumentException("'" + s + "' is not an ISO 8601 duration such as PT1H or P1DT30M");
     }
-    long days = num(m.group(4));
-    if ("W".equals(m.group(5))) {
+    long days = m.group(4) == null || m.group(4).length() > 9 ? (m.group(4) == null ? 0 : Long.MAX_VALUE) : num(m.group(4));
+    if ("W".equals(m.group(5)) && days != Long.MAX_VALUE) {
       days *= 7;
+    }
+    // Beyond "forever" (P9999Y) nothing is meaningful, and huge parts would overflow date arithmetic.
+    for (int g : new int[] {2, 3, 6, 7}) {
+      if (m.group(g) != null && m.group(g).length() > 9) {
+        throw new IllegalArgumentException("'" + s + "' is longer than any event or reading can be");
+      }
+    }
+    if (days > 3_660_000 || num(m.group(2)) > 9999 || num(m.group(3)) > 120_000 || num(m.group(6)) > 87_840_000
+        || num(m.group(7)) > 5_270_400_000L || (m.group(8) != null && Double.parseDouble(m.group(8)) > 3.2e11)) {
+      throw new IllegalArgumentException("'" + s + "' is longer than any event or reading can be (at most P9999Y)");
     }
     return new Span(!m.group(1).isEmpty(), num(m.group(2)), num(m.group(3)), days, num(m.group(6)), num(m.group(7)),
         m.group(8) == null ? 0 : Double.parseDouble(m.group(8)));

@@ -32,7 +32,7 @@ final class EventRepository {
       + "AND ($2::text[] IS NULL OR targets && $2) AND ($3::boolean IS NOT TRUE OR (cancelled_at IS NULL "
       + "AND (ends_at IS NULL OR ends_at > now()))) ORDER BY created_at, id OFFSET $4 LIMIT $5";
   private static final String TOTALS = "WITH e AS (SELECT targets FROM events WHERE id = $1), "
-      + "t AS (SELECT v.id FROM vens v, e WHERE e.targets = '{}' OR v.targets && e.targets OR v.ven_name = ANY (e.targets) "
+      + "t AS (SELECT v.id FROM vens v, e WHERE e.targets = '{}' OR v.targets && e.targets "
       + "OR EXISTS (SELECT 1 FROM resources r WHERE r.ven_id = v.id AND r.targets && e.targets)) "
       + "SELECT (SELECT count(*) FROM t), "
       + "(SELECT count(*) FROM event_opts o WHERE o.event_id = $1 AND o.opt = 'optIn' AND o.ven_id IN (SELECT id FROM t)), "

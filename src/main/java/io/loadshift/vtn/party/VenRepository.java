@@ -25,6 +25,8 @@ final class VenRepository {
   private static final String UPDATE = "UPDATE vens SET ven_name = $2, targets = $3, attributes = $4, "
       + "stellar_account = $5, modified_at = now() WHERE id = $1 RETURNING " + COLUMNS;
   private static final String DELETE = "DELETE FROM vens WHERE id = $1";
+  private static final String DISPATCHED = "SELECT count(*) FROM resources WHERE ven_id = $1 AND status IN ('OPTIMIZED', 'EMERGENCY')";
+  private static final String DELETE_RESOURCES = "DELETE FROM resources WHERE ven_id = $1 RETURNING id, resource_name";
   private static final String RESYNC_RESOURCES = "UPDATE resources SET client_id = $2 WHERE ven_id = $1";
 
   Future<Ven> insert(SqlClient sql, String id, VenDraft d, String clientId, String registeredBy, String stellar) {
@@ -60,6 +62,19 @@ final class VenRepository {
 
   Future<Void> delete(SqlClient sql, String id) {
     return sql.preparedQuery(DELETE).execute(Tuple.of(id)).mapEmpty();
+  }
+
+  Future<Long> dispatchedResources(SqlClient sql, String venId) {
+    return sql.preparedQuery(DISPATCHED).execute(Tuple.of(venId)).map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Deletes the VEN's resources; their ids and names. */
+  Future<List<String[]>> deleteResources(SqlClient sql, String venId) {
+    return sql.preparedQuery(DELETE_RESOURCES).execute(Tuple.of(venId)).map(rows -> {
+      List<String[]> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new String[] {r.getString(0), r.getString(1)}));
+      return out;
+    });
   }
 
   Future<Void> resyncResourceClient(SqlClient sql, String venId, String clientId) {

@@ -21,6 +21,7 @@ public final class VenService {
 
   static {
     SqlErrors.explain("vens_ven_name_key", "A VEN with that venName already exists; venName is unique.");
+    SqlErrors.explain("participations_ven_id_fkey", "The VEN has settlement records, which are kept; it cannot be removed.");
   }
 
   private final Pool pool;
@@ -88,10 +89,29 @@ public final class VenService {
     }));
   }
 
+  /**
+   * Removes a VEN and its resources, each with its audit row and notification; refused while any
+   * of its resources is dispatched (OPTIMIZED or EMERGENCY), as deleting that resource alone would be.
+   */
   public Future<Ven> delete(Actor actor, Reach reach, String id) {
     return pool.withTransaction(tx -> repository.find(tx, id, reach, true).compose(found -> {
       Ven before = found.orElseThrow(() -> notFound(id));
-      return repository.delete(tx, id)
+      return repository.dispatchedResources(tx, id).compose(dispatched -> {
+        if (dispatched > 0) {
+          throw Problem.conflict("The VEN has " + dispatched + " dispatched resource(s); release them before removing it.");
+        }
+        return repository.deleteResources(tx, id);
+      }).compose(removed -> {
+        if (removed.isEmpty()) {
+          return Future.succeededFuture();
+        }
+        List<String> ids = removed.stream().map(r -> r[0]).toList();
+        List<String> summaries = removed.stream().map(r -> new JsonObject().put("id", r[0]).put("objectType", "RESOURCE")
+            .put("resourceName", r[1]).put("venID", id).put("clientID", before.clientId()).encode()).toList();
+        return audit.recordAll(tx, actor, "resource.deleted", "resource", ids, summaries)
+            .compose(v -> outbox.enqueueAll(tx, "der_deleted", "RESOURCE", "DELETE", ids,
+                java.util.Collections.nCopies(ids.size(), id), summaries));
+      }).compose(v -> repository.delete(tx, id))
           .compose(v -> recordChange(tx, actor, "ven.deleted", "ven_deleted", "DELETE", before, null))
           .map(before);
     }));

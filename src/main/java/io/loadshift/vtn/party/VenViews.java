@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a VEN (or an aggregator, for its fleet) is targeted by: the targets a utility granted its
- * VEN objects and their resources, plus each VEN's own venName (so one VEN can be targeted by
- * name). Programs and events with no targets reach everyone; targeted ones reach a reader whose
+ * VEN objects and their resources. (Not its venName: a VEN chooses that itself, so it could name
+ * itself after any target.) Programs and events with no targets reach everyone; targeted ones reach a reader whose
  * set meets theirs. A VEN client's view is kept in memory and dropped when PostgreSQL announces a
  * change to its VENs or resources (channel {@code vtn_cache}, payload {@code client:<id>}), so
  * polling costs no query while nothing changes.
@@ -112,7 +112,6 @@ public final class VenViews {
       Set<String> targets = new HashSet<>();
       for (Row r : rows) {
         ids.add(r.getString(0));
-        targets.add(r.getString(1));
         targets.addAll(List.of(r.getArrayOfStrings(2)));
         targets.addAll(List.of(r.getArrayOfStrings(3)));
       }

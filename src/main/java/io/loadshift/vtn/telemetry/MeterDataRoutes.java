@@ -108,6 +108,8 @@ public final class MeterDataRoutes implements RouteModule {
       this.owner = p.role() == Role.AGGREGATOR ? p.clientId() : null;
       this.actor = Authenticator.actor(ctx);
       this.parser = RecordParser.newDelimited("\n", ctx.request());
+      // A line longer than this is not meter data; without a bound one endless line would fill the heap.
+      this.parser.maxRecordSize(64 * 1024);
     }
 
     void error(int at, String detail) {
@@ -265,7 +267,7 @@ public final class MeterDataRoutes implements RouteModule {
       return Future.succeededFuture();
     }
     if (im.registers) {
-      return telemetry.storeRegisters(im.conn, "csv", p.registers()).map(n -> {
+      return telemetry.storeRegisters(im.conn, im.actor, "csv", p.registers()).map(n -> {
         im.registerRows += p.registers().size();
         return null;
       });
@@ -329,8 +331,8 @@ public final class MeterDataRoutes implements RouteModule {
       return "intervalMinutes must divide a day (1, 5, 15, 30, 60, ...), not " + minutes;
     }
     double kwh = p.value();
-    if (!Double.isFinite(kwh)) {
-      return "kWh must be a finite number";
+    if (!Double.isFinite(kwh) || Math.abs(kwh) > 1e9) {
+      return "kWh must be a plausible number (at most 1e9 per interval)";
     }
     Instant start = Instant.ofEpochSecond(p.epoch());
     if (p.epoch() % (minutes * 60L) != 0) {
@@ -354,8 +356,8 @@ public final class MeterDataRoutes implements RouteModule {
     if (t == null) {
       return "no resource '" + p.resourceName() + "' of VEN '" + p.venName() + "'";
     }
-    if (!Double.isFinite(p.value()) || p.value() < 0) {
-      return "registerKwh must be a number >= 0";
+    if (!Double.isFinite(p.value()) || p.value() < 0 || p.value() > 1e12) {
+      return "registerKwh must be a number from 0 to 1e12";
     }
     Instant at = Instant.ofEpochSecond(p.epoch());
     if (p.epoch() > im.now + 60) {

@@ -77,6 +77,11 @@ public final class ReportRequests {
         }
         Instant e = d.addTo(s);
         cursor = e;
+        long seconds = e.getEpochSecond() - s.getEpochSecond();
+        if (seconds > 31L * 86_400) {
+          errors.add(at + ": a reading covers at most 31 days");
+          continue;
+        }
         JsonArray payloads;
         try {
           payloads = JsonFields.valuesMaps(iv, "payloads", 50, 100);
@@ -99,7 +104,11 @@ public final class ReportRequests {
             errors.add(at + ": interval starts are whole seconds");
             continue;
           }
-          items.add(new Item(name, type, s, (int) (e.getEpochSecond() - s.getEpochSecond()), v.doubleValue()));
+          if (Math.abs(v.doubleValue()) > 1e9) {
+            errors.add(at + ": " + type + " " + v.toPlainString() + " is not a plausible reading");
+            continue;
+          }
+          items.add(new Item(name, type, s, (int) seconds, v.doubleValue()));
         }
         if (items.size() > MAX_READINGS) {
           throw Problem.validation("A report carries at most " + MAX_READINGS + " readings; send several.");

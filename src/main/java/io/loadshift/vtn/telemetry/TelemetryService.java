@@ -27,9 +27,10 @@ public final class TelemetryService {
       + "value = EXCLUDED.value, duration_s = EXCLUDED.duration_s, source = EXCLUDED.source, revision = readings.revision + 1, "
       + "recorded_at = now() WHERE readings.value <> EXCLUDED.value OR readings.duration_s <> EXCLUDED.duration_s "
       + "RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM stored";
-  private static final String REGISTERS = "INSERT INTO register_readings (resource_id, read_at, kwh, source) "
+  private static final String REGISTERS = "WITH stored AS (INSERT INTO register_readings (resource_id, read_at, kwh, source) "
       + "SELECT * , $4 FROM unnest($1::text[], $2::timestamptz[], $3::float8[]) ON CONFLICT (resource_id, read_at) "
-      + "DO UPDATE SET kwh = EXCLUDED.kwh, source = EXCLUDED.source, recorded_at = now() WHERE register_readings.kwh <> EXCLUDED.kwh";
+      + "DO UPDATE SET kwh = EXCLUDED.kwh, source = EXCLUDED.source, recorded_at = now() WHERE register_readings.kwh <> EXCLUDED.kwh "
+      + "RETURNING (xmax = 0) AS inserted) SELECT count(*) FILTER (WHERE NOT inserted) FROM stored";
 
   private static final java.util.Comparator<Reading> KEY_ORDER = java.util.Comparator.comparing(Reading::resourceId)
       .thenComparing(Reading::quantity).thenComparing(Reading::intervalStart);
@@ -106,13 +107,21 @@ public final class TelemetryService {
   /** One cumulative register reading. */
   public record Register(String resourceId, Instant readAt, double kwh) {}
 
-  public Future<Integer> storeRegisters(SqlClient tx, String source, List<Register> registers) {
+  /** Stores register readings; a changed value is audited with the count of changes. */
+  public Future<Integer> storeRegisters(SqlClient tx, Actor actor, String source, List<Register> registers) {
     if (registers.isEmpty()) {
       return Future.succeededFuture(0);
     }
     String[] ids = registers.stream().map(Register::resourceId).toArray(String[]::new);
     OffsetDateTime[] at = registers.stream().map(r -> r.readAt().atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new);
     Double[] kwh = registers.stream().map(Register::kwh).toArray(Double[]::new);
-    return tx.preparedQuery(REGISTERS).execute(Tuple.from(new Object[] {ids, at, kwh, source})).map(rows -> rows.rowCount());
+    return tx.preparedQuery(REGISTERS).execute(Tuple.from(new Object[] {ids, at, kwh, source})).compose(rows -> {
+      long changed = rows.iterator().next().getLong(0);
+      if (changed == 0) {
+        return Future.succeededFuture(registers.size());
+      }
+      return audit.record(tx, AuditEntry.of(actor, "telemetry.registers_revised", "telemetry", source, null,
+          new JsonObject().put("changed", changed).put("source", source))).map(registers.size());
+    });
   }
 }

@@ -25,6 +25,21 @@ public final class IntervalSeries {
     kwh[(int) i] = Double.isNaN(kwh[(int) i]) ? value : kwh[(int) i] + value;
   }
 
+  /**
+   * Adds a reading covering {@code seconds} from {@code epoch}: a reading longer than the step is
+   * spread evenly over the slots it covers (an hourly meter beside 15-minute ones).
+   */
+  public void add(long epoch, double value, int seconds) {
+    if (seconds <= step) {
+      add(epoch, value);
+      return;
+    }
+    int parts = seconds / step;
+    for (int p = 0; p < parts; p++) {
+      add(epoch + (long) p * step, value / parts);
+    }
+  }
+
   /** Average power (kW) in the interval starting at {@code epoch}, or NaN when it is missing. */
   public double kw(long epoch) {
     if (epoch < base || (epoch - base) % step != 0) {

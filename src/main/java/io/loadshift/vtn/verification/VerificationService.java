@@ -51,7 +51,7 @@ public final class VerificationService {
       // (ven_id, resource_name) index serves it (min(zone) makes the planner walk the zone index).
       + "SELECT v.id, v.ven_name, (SELECT r.zone FROM resources r WHERE r.ven_id = v.id AND r.zone IS NOT NULL "
       + "ORDER BY r.resource_name LIMIT 1) FROM vens v, e WHERE (e.targets = '{}' OR v.targets && e.targets "
-      + "OR v.ven_name = ANY (e.targets) OR EXISTS (SELECT 1 FROM resources r WHERE r.ven_id = v.id AND r.targets && e.targets)) "
+      + "OR EXISTS (SELECT 1 FROM resources r WHERE r.ven_id = v.id AND r.targets && e.targets)) "
       + "AND NOT EXISTS (SELECT 1 FROM event_opts o WHERE o.event_id = $1 AND o.ven_id = v.id AND o.opt = 'optOut') "
       + "AND NOT EXISTS (SELECT 1 FROM participations p WHERE p.event_id = $1 AND p.ven_id = v.id AND p.status = 'REWARDED') "
       + "ORDER BY v.id";
@@ -224,7 +224,12 @@ public final class VerificationService {
           toList.toArray(OffsetDateTime[]::new)));
       stream.exceptionHandler(done::tryFail);
       stream.endHandler(x -> {
-        acc.flush();
+        try {
+          acc.flush();
+        } catch (RuntimeException e) {
+          done.tryFail(e);
+          return;
+        }
         // VENs without a single reading: rejected for missing data.
         Set<String> seen = new HashSet<>();
         out.forEach(d -> seen.add(d.p().venId()));
@@ -235,7 +240,13 @@ public final class VerificationService {
         }
         done.tryComplete(out);
       });
-      stream.handler(acc::row);
+      stream.handler(row -> {
+        try {
+          acc.row(row);
+        } catch (RuntimeException e) {
+          done.tryFail(e);
+        }
+      });
       return done.future();
     }));
   }
@@ -255,6 +266,7 @@ public final class VerificationService {
     String ven;
     List<Long> epochs = new ArrayList<>();
     List<Double> values = new ArrayList<>();
+    List<Integer> durations = new ArrayList<>();
     int step = Integer.MAX_VALUE;
 
     Accumulator(Event event, String method, Baselines.Params params, Set<LocalDate> eventDays, Map<String, double[]> registers,
@@ -279,6 +291,7 @@ public final class VerificationService {
       }
       epochs.add(r.getLong(1));
       values.add(r.getDouble(2));
+      durations.add(r.getInteger(3));
       step = Math.min(step, r.getInteger(3));
     }
 
@@ -292,7 +305,7 @@ public final class VerificationService {
       int slots = (int) ((end + 7200 - base) / s) + 1;
       IntervalSeries series = new IntervalSeries(base, s, slots);
       for (int i = 0; i < epochs.size(); i++) {
-        series.add(epochs.get(i), values.get(i));
+        series.add(epochs.get(i), values.get(i), durations.get(i));
       }
       // The digest runs over the VEN's interval sums in time order, whatever order rows came in.
       MessageDigest md = digest(event.id(), ven, method);
@@ -337,6 +350,7 @@ public final class VerificationService {
       ven = null;
       epochs = new ArrayList<>();
       values = new ArrayList<>();
+      durations = new ArrayList<>();
       step = Integer.MAX_VALUE;
     }
 
