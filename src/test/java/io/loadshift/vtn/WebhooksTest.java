@@ -139,6 +139,26 @@ class WebhooksTest {
   }
 
   @Test
+  void anAggregatorHearsOfItsOwnVensEvenWhenTheyAreDeleted() {
+    JsonObject agg = vtn.clientWithToken("aggregator", "fleet owner");
+    String token = agg.getString("token");
+    HttpResponse<Buffer> sub = vtn.call(POST, V + "/subscriptions", token, new JsonObject().put("clientName", "fleet")
+        .put("objectOperations", new JsonArray().add(new JsonObject().put("objects", new JsonArray().add("VEN"))
+            .put("operations", new JsonArray().add("CREATE").add("DELETE")).put("callbackUrl", receiver.url("fleet")))));
+    assertEquals(201, sub.statusCode(), sub.bodyAsString());
+    String venId = vtn.call(POST, V + "/vens", token, new JsonObject().put("objectType", "BL_VEN_REQUEST")
+        .put("venName", "short-lived-site").put("clientID", "short-lived-client")).bodyAsJsonObject().getString("id");
+    vtn.call(POST, V + "/vens", utility, new JsonObject().put("objectType", "BL_VEN_REQUEST")
+        .put("venName", "someone-elses-site").put("clientID", "other-client"));
+    assertEquals(200, vtn.call(io.vertx.core.http.HttpMethod.DELETE, V + "/vens/" + venId, token, null).statusCode());
+    eventually(() -> receiver.calls("fleet").size() >= 2, 5000, "create and delete notifications");
+    String marker = event(List.of());
+    eventually(() -> notified(marker), 5000, "later notifications dispatched");
+    assertEquals(List.of("CREATE", "DELETE"), receiver.calls("fleet").stream().map(c -> c.body().getString("operation")).toList(),
+        "its own VEN's creation and deletion, not the other VEN");
+  }
+
+  @Test
   void badSubscriptionsAreRefused() {
     JsonObject v = vtn.clientWithToken("ven", "bad subscriber");
     String t = v.getString("token");

@@ -111,8 +111,8 @@ public final class VenService {
         return audit.recordAll(tx, actor, "resource.deleted", "resource", ids, summaries)
             .compose(v -> outbox.enqueueAll(tx, "der_deleted", "RESOURCE", "DELETE", ids,
                 java.util.Collections.nCopies(ids.size(), id), summaries));
-      }).compose(v -> repository.delete(tx, id))
-          .compose(v -> recordChange(tx, actor, "ven.deleted", "ven_deleted", "DELETE", before, null))
+      }).compose(v -> recordChange(tx, actor, "ven.deleted", "ven_deleted", "DELETE", before, null))
+          .compose(v -> repository.delete(tx, id))
           .map(before);
     }));
   }

@@ -12,7 +12,7 @@ import java.util.List;
 /** SQL of the webhook outbox: fan-out inserts, leases, outcomes, and the dead-letter view. */
 final class Deliveries {
   static final String DISPATCH_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('vtn.webhook_dispatch'))";
-  static final String CLAIM_NOTIFICATIONS = "SELECT id, event, object_type, operation, object_id, ven_id, payload "
+  static final String CLAIM_NOTIFICATIONS = "SELECT id, event, object_type, operation, object_id, ven_id, payload, owner "
       + "FROM notifications WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED";
   static final String MARK_DISPATCHED = "UPDATE notifications SET dispatched_at = now() WHERE id = ANY ($1)";
   static final String INSERT = "INSERT INTO webhook_deliveries (subscription_id, notification_id, callback_url, bearer_token, body) "

@@ -168,7 +168,6 @@ public final class WebhookWorker {
     String event = n.getString(1);
     String objectType = n.getString(2);
     String operation = n.getString(3);
-    String venId = n.getString(5);
     JsonObject object = (JsonObject) n.getValue(6);
     Subscription s = sub.subscription();
     List<JsonObject> callbacks = s.callbacksFor(objectType, operation);
@@ -199,8 +198,10 @@ public final class WebhookWorker {
           break;
         case "VEN":
         case "RESOURCE":
+          // An aggregator owns what it registered; the owner was recorded with the notification,
+          // so this still holds once the VEN is gone.
           boolean own = "ven".equals(sub.role()) ? s.clientId().equals(object.getString("clientID"))
-              : venId != null && view.venIds().contains(venId);
+              : s.clientId().equals(n.getString(7));
           if (!own) {
             return;
           }

@@ -9,14 +9,16 @@ import java.util.List;
 /**
  * The durable notification queue. Capabilities add what happened in the same transaction as the
  * change, so a notification exists exactly when the change does; delivery (webhooks, 2.0b push)
- * reads from the table and is woken by NOTIFY on channel {@code vtn_notifications}.
+ * reads from the table and is woken by NOTIFY on channel {@code vtn_notifications}. Each row
+ * remembers who registered the VEN it concerns (so write it before deleting that VEN).
  */
 public final class Outbox {
-  private static final String INSERT =
-      "INSERT INTO notifications (event, object_type, operation, object_id, ven_id, payload) VALUES ($1, $2, $3, $4, $5, $6)";
-  private static final String INSERT_MANY =
-      "INSERT INTO notifications (event, object_type, operation, object_id, ven_id, payload) "
-          + "SELECT $1, $2, $3, o, v, p::jsonb FROM unnest($4::text[], $5::text[], $6::text[]) AS t(o, v, p)";
+  private static final String INSERT = "INSERT INTO notifications (event, object_type, operation, object_id, ven_id, "
+      + "payload, owner) VALUES ($1, $2, $3, $4, $5, $6, (SELECT registered_by FROM vens WHERE id = $5))";
+  private static final String INSERT_MANY = "INSERT INTO notifications (event, object_type, operation, object_id, ven_id, "
+      + "payload, owner) SELECT $1, $2, $3, t.o, t.v, t.p::jsonb, vv.registered_by "
+      + "FROM unnest($4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS t(o, v, p, n) LEFT JOIN vens vv ON vv.id = t.v "
+      + "ORDER BY t.n";
 
   /** One notification: an event name (e.g. {@code der_registered}) about an object. */
   public record Notification(String event, String objectType, String operation, String objectId, String venId,
