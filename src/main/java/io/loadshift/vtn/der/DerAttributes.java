@@ -4,7 +4,6 @@ import io.loadshift.vtn.platform.http.ValuesMaps;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -233,12 +232,5 @@ public final class DerAttributes {
       return null;
     }
     return new double[] {lat, lon};
-  }
-
-  /** All the problems with one attribute list, for callers that only need to check. */
-  public static List<String> problems(JsonArray attributes, CapacityLimits limits) {
-    List<String> errors = new ArrayList<>();
-    read(attributes, limits, errors);
-    return errors;
   }
 }

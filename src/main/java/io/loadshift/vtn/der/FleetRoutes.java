@@ -150,7 +150,7 @@ public final class FleetRoutes implements RouteModule {
       throw Problem.validation("A bulk registration has 1 to " + maxBulkItems + " resources, not " + items.size() + ".");
     }
     boolean venRole = p.role() == Role.VEN;
-    boolean mayTarget = p.role() == Role.UTILITY || p.role() == Role.ADMIN;
+    boolean mayTarget = p.operator();
     List<ResourceDraft> drafts = new ArrayList<>(items.size());
     JsonArray errors = new JsonArray();
     int errorCount = 0;

@@ -98,15 +98,6 @@ public final class EventCache {
     return Optional.of(new Seen(e, view.shown(e.targets())));
   }
 
-  /** Every cached event, cancelled ones included (for protocols that announce cancellations). */
-  public List<Event> all() {
-    return ordered;
-  }
-
-  public int size() {
-    return byId.size();
-  }
-
   private static VenViews.View narrow(VenViews.View view, List<String> queryTargets) {
     if (queryTargets == null || queryTargets.isEmpty()) {
       return view;

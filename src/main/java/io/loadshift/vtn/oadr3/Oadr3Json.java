@@ -4,7 +4,6 @@ import io.loadshift.vtn.der.Resource;
 import io.loadshift.vtn.party.Ven;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.function.Function;
 
@@ -24,9 +23,5 @@ final class Oadr3Json {
     JsonArray out = new JsonArray();
     items.forEach(i -> out.add(each.apply(i)));
     return out;
-  }
-
-  static String time(OffsetDateTime t) {
-    return t == null ? null : t.toInstant().toString();
   }
 }

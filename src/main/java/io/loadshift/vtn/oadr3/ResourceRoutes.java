@@ -133,6 +133,6 @@ public final class ResourceRoutes implements RouteModule {
 
   private static ResourceDraft read(RoutingContext ctx, Principal p, String pathVenId) {
     return ResourceRequests.read(JsonBodies.object(ctx), p.role() == Role.VEN,
-        p.role() == Role.UTILITY || p.role() == Role.ADMIN, pathVenId, true);
+        p.operator(), pathVenId, true);
   }
 }

@@ -7,7 +7,6 @@ import static io.loadshift.vtn.oadr3.VenRoutes.BASE;
 
 import io.loadshift.vtn.auth.Authenticator;
 import io.loadshift.vtn.auth.Principal;
-import io.loadshift.vtn.auth.Role;
 import io.loadshift.vtn.platform.http.JsonBodies;
 import io.loadshift.vtn.platform.http.MediaTypes;
 import io.loadshift.vtn.platform.http.Problem;
@@ -65,7 +64,7 @@ public final class SubscriptionRoutes implements RouteModule {
 
   /** Business logic manages every subscription; anyone else only its own. */
   private static String owner(Principal p) {
-    return p.role() == Role.ADMIN || p.role() == Role.UTILITY ? null : p.clientId();
+    return p.operator() ? null : p.clientId();
   }
 
   private void search(RoutingContext ctx) {

@@ -112,7 +112,7 @@ public final class VenRoutes implements RouteModule {
       throw Problem.validation("A VEN does not send clientID; it is taken from its token.");
     }
     List<String> targets = JsonFields.stringList(body, "targets", 100, 128);
-    boolean mayTarget = p.role() == Role.UTILITY || p.role() == Role.ADMIN;
+    boolean mayTarget = p.operator();
     if (targets != null && !targets.isEmpty() && !mayTarget) {
       throw Problem.forbidden("Only a utility may set targets.");
     }

@@ -71,7 +71,7 @@ public final class ReportService {
 
   /** Whose reports a caller sees: operators all (null), everyone else its own client id. */
   public static String owner(Principal p) {
-    return p.role() == Role.ADMIN || p.role() == Role.UTILITY ? null : p.clientId();
+    return p.operator() ? null : p.clientId();
   }
 
   public Future<Report> create(Principal p, Actor actor, ReportRequests.Draft draft) {

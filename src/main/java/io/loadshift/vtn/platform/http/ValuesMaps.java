@@ -1,7 +1,6 @@
 package io.loadshift.vtn.platform.http;
 
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
@@ -13,19 +12,6 @@ import java.util.Locale;
  */
 public final class ValuesMaps {
   private ValuesMaps() {}
-
-  /** The first entry of that type, or null. */
-  public static JsonObject find(JsonArray entries, String type) {
-    if (entries == null) {
-      return null;
-    }
-    for (Object o : entries) {
-      if (o instanceof JsonObject e && type.equals(e.getString("type"))) {
-        return e;
-      }
-    }
-    return null;
-  }
 
   public static String oneString(String t, JsonArray values, List<String> errors) {
     if (values.size() != 1 || !(values.getValue(0) instanceof String s) || s.isBlank()) {
