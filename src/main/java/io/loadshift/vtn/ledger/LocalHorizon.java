@@ -157,7 +157,7 @@ public final class LocalHorizon {
   private final Set<String> pending = new HashSet<>();
   private LedgerState state;
   private LedgerJournal journal;
-  private HttpServer server;
+  private volatile HttpServer server;
   private volatile String url;
   private volatile boolean closed;
 
@@ -225,7 +225,6 @@ public final class LocalHorizon {
     router.post("/friendbot")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
         .handler(this::friendbot);
-    router.route().last().handler(ctx -> send(ctx, 404, HorizonJson.notFound()));
     router.errorHandler(404, ctx -> send(ctx, 404, HorizonJson.notFound()));
     router.errorHandler(405, ctx -> send(ctx, 405, HorizonJson.methodNotAllowed()));
     router.errorHandler(413, ctx -> send(ctx, 413, HorizonJson.tooLarge(MAX_BODY_BYTES)));
@@ -274,6 +273,10 @@ public final class LocalHorizon {
   public LedgerFaults faults() {
     return faults;
   }
+
+  // The inspection methods below ask the apply thread and wait for its answer (microseconds when
+  // idle, at most one transaction's apply time otherwise). Call them from tests or worker threads,
+  // not from a Vert.x event loop.
 
   /** The account holding all lumens at genesis; its secret seed is the SHA-256 of the passphrase. */
   public String rootAccountId() {
@@ -403,7 +406,8 @@ public final class LocalHorizon {
     System.out.println("Journal: " + (journalPath == null ? "none (memory only)" : journalPath.toAbsolutePath()));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        h.close().eventually(vertx::close).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        h.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("local ledger: stop did not finish cleanly: " + e);
       }

@@ -66,6 +66,7 @@ import org.stellar.sdk.responses.SubmitTransactionUnknownResponseException;
 import org.stellar.sdk.responses.TransactionResponse;
 import org.stellar.sdk.xdr.OperationResultCode;
 import org.stellar.sdk.xdr.PaymentResultCode;
+import org.stellar.sdk.xdr.TransactionMeta;
 import org.stellar.sdk.xdr.TransactionResult;
 import org.stellar.sdk.xdr.TransactionResultCode;
 
@@ -270,6 +271,8 @@ class LocalLedgerTest {
     assertEquals(1, t.getSignatures().size());
     assertTrue(t.getPreconditions().isPresent());
     assertTrue(t.getFeeBump().isEmpty());
+    TransactionMeta meta = TransactionMeta.fromXdrBase64(t.getResultMetaXdr());
+    assertEquals(3, meta.getOperations().length, "a minimal meta: one (empty) entry per operation");
   }
 
   @Test
