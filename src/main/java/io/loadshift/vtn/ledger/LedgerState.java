@@ -428,6 +428,9 @@ final class LedgerState {
       e.feeSourceId = StrKey.encodeEd25519PublicKey(e.feeSourceKey);
       e.outerFee = fb.getFee().getInt64();
       e.outerSigs = env.getFeeBump().getSignatures();
+      if (e.outerSigs.length > 20) {
+        throw new MalformedEnvelope("an envelope has at most 20 signatures");
+      }
       TransactionSignaturePayload.TransactionSignaturePayloadTaggedTransaction tagged =
           new TransactionSignaturePayload.TransactionSignaturePayloadTaggedTransaction();
       tagged.setDiscriminant(EnvelopeType.ENVELOPE_TYPE_TX_FEE_BUMP);
@@ -440,7 +443,31 @@ final class LedgerState {
     return e;
   }
 
-  private Tx tx(TransactionV1Envelope v1) {
+  /**
+   * Bounds the XDR schema sets but the SDK's decoder does not enforce; Horizon's decoder refuses
+   * envelopes beyond them as malformed.
+   */
+  private static void checkXdrBounds(TransactionV1Envelope v1) throws MalformedEnvelope {
+    Transaction tx = v1.getTx();
+    if (tx.getOperations().length > MAX_OPS) {
+      throw new MalformedEnvelope("a transaction has at most " + MAX_OPS + " operations");
+    }
+    if (v1.getSignatures().length > 20) {
+      throw new MalformedEnvelope("an envelope has at most 20 signatures");
+    }
+    if (tx.getMemo().getDiscriminant() == org.stellar.sdk.xdr.MemoType.MEMO_TEXT
+        && tx.getMemo().getText().getBytes().length > 28) {
+      throw new MalformedEnvelope("a text memo has at most 28 bytes");
+    }
+    if (tx.getCond().getDiscriminant() == org.stellar.sdk.xdr.PreconditionType.PRECOND_V2
+        && tx.getCond().getV2().getExtraSigners() != null
+        && tx.getCond().getV2().getExtraSigners().length > 2) {
+      throw new MalformedEnvelope("a transaction has at most 2 extra signers");
+    }
+  }
+
+  private Tx tx(TransactionV1Envelope v1) throws MalformedEnvelope {
+    checkXdrBounds(v1);
     Tx t = new Tx();
     t.xdr = v1.getTx();
     t.sigs = v1.getSignatures();
@@ -643,7 +670,7 @@ final class LedgerState {
     if (ops.length == 0) {
       return Verdict.of(TransactionResultCode.txMISSING_OPERATION);
     }
-    if (ops.length > MAX_OPS || t.xdr.getExt().getDiscriminant() != 0) {
+    if (t.xdr.getExt().getDiscriminant() != 0) {
       return Verdict.of(TransactionResultCode.txMALFORMED);
     }
     Conditions c = conditions(t.xdr);

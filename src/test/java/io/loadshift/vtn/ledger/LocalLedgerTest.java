@@ -450,6 +450,19 @@ class LocalLedgerTest {
     assertEquals(inner.hashHex(), innerAgain.getHash());
     assertEquals("tx_bad_seq", txCode(submit(tx(a, seq, pay(b, new AssetTypeNative(), "2")))));
     assertEquals(FRIENDBOT + XLM, xlm(b), "paid once");
+
+    // A fee bump whose inner operation fails at apply: the sponsor pays, the inner sequence is used.
+    long sponsorBefore = xlm(sponsor);
+    Transaction doomed = tx(a, pay(KeyPair.random(), new AssetTypeNative(), "1"));
+    FeeBumpTransaction doomedBump = new FeeBumpTransaction.Builder(doomed).setBaseFee(100).setFeeAccount(sponsor.getAccountId()).build();
+    doomedBump.sign(sponsor);
+    SubmitTransactionResponse failed = server.submitTransaction(doomedBump, true);
+    assertEquals("tx_fee_bump_inner_failed", txCode(failed));
+    assertEquals("tx_failed", failed.getExtras().getResultCodes().getInnerTransactionResultCode());
+    assertEquals(List.of("op_no_destination"), opCodes(failed));
+    assertEquals(sponsorBefore - 200, xlm(sponsor));
+    assertEquals(seq + 2, ledger.sequence(a.getAccountId()));
+    assertFalse(server.transactions().transaction(doomed.hashHex()).isSuccessful());
   }
 
   // ------------------------------------------------------------------ failed but applied
@@ -688,6 +701,12 @@ class LocalLedgerTest {
     assertFalse(garbage.isSuccess());
     assertEquals("AAAAAgAAAAB=", garbage.getEnvelopeXdr().orElseThrow());
     assertNull(garbage.getExtras().getResultCodes());
+
+    Operation[] tooMany = new Operation[101];
+    Arrays.fill(tooMany, pay(a, new AssetTypeNative(), "1"));
+    SubmitTransactionResponse overLimit = server.submitTransactionXdr(tx(a, tooMany).toEnvelopeXdrBase64());
+    assertFalse(overLimit.isSuccess());
+    assertNull(overLimit.getExtras().getResultCodes(), "more than 100 operations: transaction_malformed");
 
     String huge = "A".repeat(LocalHorizon.MAX_BODY_BYTES + 10);
     SubmitTransactionUnknownResponseException tooBig =
