@@ -12,6 +12,7 @@ public final class LedgerFaults {
   private final long defaultBaseFee;
   private int failAfterApply;
   private int rateLimit;
+  private int rateLimitReads;
   private Duration inclusionDelay = Duration.ZERO;
   private long baseFee;
   private boolean down;
@@ -39,6 +40,18 @@ public final class LedgerFaults {
       throw new IllegalArgumentException("n must not be negative");
     }
     rateLimit = n;
+    return this;
+  }
+
+  /**
+   * The next {@code n} reads ({@code GET} of the root, accounts and transactions; not friendbot)
+   * are answered 429 with {@code Retry-After: 1}, which the SDK raises as TooManyRequestsException.
+   */
+  public synchronized LedgerFaults rateLimitReads(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must not be negative");
+    }
+    rateLimitReads = n;
     return this;
   }
 
@@ -78,6 +91,7 @@ public final class LedgerFaults {
   public synchronized LedgerFaults reset() {
     failAfterApply = 0;
     rateLimit = 0;
+    rateLimitReads = 0;
     inclusionDelay = Duration.ZERO;
     baseFee = defaultBaseFee;
     down = false;
@@ -99,6 +113,14 @@ public final class LedgerFaults {
   synchronized boolean takeRateLimit() {
     if (rateLimit > 0) {
       rateLimit--;
+      return true;
+    }
+    return false;
+  }
+
+  synchronized boolean takeRateLimitRead() {
+    if (rateLimitReads > 0) {
+      rateLimitReads--;
       return true;
     }
     return false;

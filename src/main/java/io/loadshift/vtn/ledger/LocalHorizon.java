@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
@@ -211,6 +212,11 @@ public final class LocalHorizon {
     router.route().handler(ctx -> {
       if (faults.isDown()) {
         send(ctx, 503, HorizonJson.unavailable());
+      } else if (ctx.request().method() == HttpMethod.GET
+          && !ctx.request().path().startsWith("/friendbot")
+          && faults.takeRateLimitRead()) {
+        ctx.response().putHeader("Retry-After", "1");
+        send(ctx, 429, HorizonJson.rateLimited());
       } else {
         ctx.next();
       }

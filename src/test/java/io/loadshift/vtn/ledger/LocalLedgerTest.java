@@ -58,6 +58,7 @@ import org.stellar.sdk.TransactionBuilder;
 import org.stellar.sdk.TransactionPreconditions;
 import org.stellar.sdk.Util;
 import org.stellar.sdk.requests.ErrorResponse;
+import org.stellar.sdk.requests.TooManyRequestsException;
 import org.stellar.sdk.responses.AccountResponse;
 import org.stellar.sdk.responses.RootResponse;
 import org.stellar.sdk.responses.SubmitTransactionResponse;
@@ -633,6 +634,13 @@ class LocalLedgerTest {
     assertEquals(404, status(() -> server.transactions().transaction(t.hashHex())));
     submitOk(t);
     assertEquals(FRIENDBOT + 3 * XLM, xlm(b));
+
+    // Reads can be rate limited too; there the SDK raises TooManyRequestsException.
+    ledger.faults().rateLimitReads(1);
+    TooManyRequestsException tooMany = assertThrows(TooManyRequestsException.class,
+        () -> server.transactions().transaction(t.hashHex()));
+    assertEquals(1, tooMany.getRetryAfter().orElseThrow());
+    assertTrue(server.transactions().transaction(t.hashHex()).isSuccessful());
   }
 
   @Test
