@@ -491,6 +491,9 @@ public final class LocalHorizon {
       timers.remove(tid);
       onApplier(() -> {
         pending.remove(hash);
+        if (closed) {
+          return null; // the ledger stopped before this transaction was included
+        }
         long baseFee = faults.baseFee();
         Outcome o = state.submit(tx, now(), baseFee, true);
         if (o instanceof Applied a && a.fresh()) {

@@ -65,7 +65,6 @@ import org.stellar.sdk.responses.SubmitTransactionResponse;
 import org.stellar.sdk.responses.SubmitTransactionTimeoutResponseException;
 import org.stellar.sdk.responses.SubmitTransactionUnknownResponseException;
 import org.stellar.sdk.responses.TransactionResponse;
-import org.stellar.sdk.xdr.OperationResultCode;
 import org.stellar.sdk.xdr.PaymentResultCode;
 import org.stellar.sdk.xdr.TransactionMeta;
 import org.stellar.sdk.xdr.TransactionResult;
