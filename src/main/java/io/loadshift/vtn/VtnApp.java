@@ -23,6 +23,9 @@ import io.loadshift.vtn.oadr3.ResourceRoutes;
 import io.loadshift.vtn.oadr3.SubscriptionRoutes;
 import io.loadshift.vtn.oadr3.VenRoutes;
 import io.loadshift.vtn.party.VenService;
+import io.loadshift.vtn.payout.PayoutRoutes;
+import io.loadshift.vtn.payout.PayoutService;
+import io.loadshift.vtn.payout.Payouts;
 import io.loadshift.vtn.party.VenViews;
 import io.loadshift.vtn.platform.config.Config;
 import io.loadshift.vtn.platform.config.ConfigException;
@@ -69,14 +72,16 @@ public final class VtnApp {
   private final PgListener listener;
   private final List<HttpVerticle> verticles;
   private final Optional<String> firstAdmin;
+  private final Optional<Payouts> payouts;
 
   private VtnApp(Vertx vertx, Pool pool, PgListener listener, List<HttpVerticle> verticles,
-                 Optional<String> firstAdmin) {
+                 Optional<String> firstAdmin, Optional<Payouts> payouts) {
     this.vertx = vertx;
     this.pool = pool;
     this.listener = listener;
     this.verticles = verticles;
     this.firstAdmin = firstAdmin;
+    this.payouts = payouts;
   }
 
   public static VtnApp start(Config config) throws Exception {
@@ -128,6 +133,13 @@ public final class VtnApp {
         webhooks.kickSend();
         return Future.succeededFuture();
       });
+      Optional<Payouts> payouts = config.stellar().isEmpty() ? Optional.empty()
+          : Optional.of(Payouts.start(vertx, pool, audit, config.stellar().get(), instanceName()));
+      Optional<Payouts> sending = payouts.filter(Payouts::workerEnabled);
+      listener.listen("vtn_payouts", m -> sending.ifPresent(p -> p.worker().kick()), () -> {
+        sending.ifPresent(p -> p.worker().kick());
+        return Future.succeededFuture();
+      });
       listener.listen("vtn_cache", message -> {
         views.onMessage(message);
         eventCache.onMessage(message);
@@ -158,20 +170,26 @@ public final class VtnApp {
           new SettlementRoutes(auth, new VerificationService(pool, events, programs, audit,
               new VerificationService.Settings(config.timeZone(), config.baselineLookbackDays(),
                   config.baselineAdjustmentCap(), config.baselineInflationThreshold(), config.completenessThreshold(),
-                  config.holidays(), config.meterTolerance())))));
+                  config.holidays(), config.meterTolerance()))),
+          new PayoutRoutes(auth, new PayoutService(pool, events, programs, audit,
+              config.stellar().map(c -> c.defaultAsset()).orElse("native")),
+              () -> payouts.map(Payouts::describe).orElse(Future.succeededFuture(new io.vertx.core.json.JsonObject()
+                  .put("configured", false)
+                  .put("detail", "Payouts are recorded but not sent: VTN_STELLAR_HORIZON_URL is not set."))))));
       modules.addAll(extraModules);
 
       await(vertx.deployVerticle(new VerticleBase() {
         @Override
         public Future<?> start() {
           webhooks.start();
+          sending.ifPresent(p -> p.worker().start());
           return Future.succeededFuture();
         }
 
         @Override
         public Future<?> stop() {
           webhooks.stop();
-          return Future.succeededFuture();
+          return sending.map(p -> p.worker().stop()).orElse(Future.succeededFuture());
         }
       }));
 
@@ -181,11 +199,16 @@ public final class VtnApp {
         verticles.add(v);
         return v;
       }, new DeploymentOptions().setInstances(config.httpInstances())));
-      return new VtnApp(vertx, pool, listener, verticles, admin.result());
+      return new VtnApp(vertx, pool, listener, verticles, admin.result(), payouts);
     } catch (Exception e) {
       vertx.close();
       throw e;
     }
+  }
+
+  /** Names this process for leases: host and pid. */
+  private static String instanceName() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
   }
 
   private static CapacityLimits capacityLimits(Config config) {
@@ -221,7 +244,10 @@ public final class VtnApp {
   public CompletableFuture<Void> stop() {
     CompletableFuture<Void> drained = new CompletableFuture<>();
     Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .transform(ar -> listener.stop())
+        .transform(ar -> {
+          payouts.ifPresent(Payouts::close);
+          return listener.stop();
+        })
         .transform(ar -> pool.close())
         .onComplete(ar -> drained.complete(null));
     return drained.thenCompose(v -> vertx.close().toCompletionStage()).toCompletableFuture();

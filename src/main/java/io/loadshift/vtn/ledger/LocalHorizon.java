@@ -221,7 +221,7 @@ public final class LocalHorizon {
         ctx.next();
       }
     });
-    router.get("/").handler(ctx -> answer(ctx, () -> HorizonJson.root(state, url)));
+    router.get("/").handler(ctx -> answer(ctx, () -> HorizonJson.root(state, url, options.clock().instant().getEpochSecond())));
     router.get("/accounts/:id").handler(this::account);
     router.post("/transactions")
         .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))

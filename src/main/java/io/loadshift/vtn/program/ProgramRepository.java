@@ -14,13 +14,13 @@ import java.util.Optional;
 
 final class ProgramRepository {
   private static final String COLUMNS = "id, program_name, targets, attributes, body, baseline_method, reward_per_kw, "
-      + "reward_asset, min_reduction_kw, max_reward_per_participant, max_reward_per_event, created_at, modified_at";
+      + "reward_asset, min_reduction_kw, max_reward_per_participant, max_reward_per_event, reward_budget, created_at, modified_at";
   private static final String INSERT = "INSERT INTO programs (id, program_name, targets, attributes, body, baseline_method, "
-      + "reward_per_kw, reward_asset, min_reduction_kw, max_reward_per_participant, max_reward_per_event, created_by) "
-      + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING " + COLUMNS;
+      + "reward_per_kw, reward_asset, min_reduction_kw, max_reward_per_participant, max_reward_per_event, reward_budget, "
+      + "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING " + COLUMNS;
   private static final String UPDATE = "UPDATE programs SET program_name = $2, targets = $3, attributes = $4, body = $5, "
       + "baseline_method = $6, reward_per_kw = $7, reward_asset = $8, min_reduction_kw = $9, "
-      + "max_reward_per_participant = $10, max_reward_per_event = $11, modified_at = now() WHERE id = $1 RETURNING " + COLUMNS;
+      + "max_reward_per_participant = $10, max_reward_per_event = $11, reward_budget = $12, modified_at = now() WHERE id = $1 RETURNING " + COLUMNS;
   private static final String FIND = "SELECT " + COLUMNS + " FROM programs WHERE id = $1";
   private static final String DELETE = "DELETE FROM programs WHERE id = $1";
   private static final String HAS_EVENTS = "SELECT EXISTS (SELECT 1 FROM events WHERE program_id = $1)";
@@ -61,7 +61,7 @@ final class ProgramRepository {
     ProgramRules r = d.rules();
     return Tuple.from(new Object[] {id, d.programName(), d.targets().toArray(String[]::new), d.attributes(), d.body(),
         r.baselineMethod(), r.rewardPerKw(), r.rewardAsset(), r.minReductionKw(), r.maxRewardPerParticipant(),
-        r.maxRewardPerEvent()});
+        r.maxRewardPerEvent(), r.rewardBudget()});
   }
 
   private static String[] array(List<String> l) {
@@ -79,7 +79,7 @@ final class ProgramRepository {
         (JsonObject) r.getValue("body"),
         new ProgramRules(r.getString("baseline_method"), r.getBigDecimal("reward_per_kw"), r.getString("reward_asset"),
             r.getBigDecimal("min_reduction_kw"), r.getBigDecimal("max_reward_per_participant"),
-            r.getBigDecimal("max_reward_per_event")),
+            r.getBigDecimal("max_reward_per_event"), r.getBigDecimal("reward_budget")),
         r.getOffsetDateTime("created_at"), r.getOffsetDateTime("modified_at"));
   }
 }

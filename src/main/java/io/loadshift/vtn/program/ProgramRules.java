@@ -16,10 +16,11 @@ import java.util.regex.Pattern;
  * {@code REWARD_PER_KW} (asset units per kW of verified average reduction), {@code REWARD_ASSET}
  * ({@code native} or {@code CODE:ISSUER}), {@code MIN_REDUCTION_KW} (below it nothing is paid),
  * {@code MAX_REWARD_PER_PARTICIPANT} and {@code MAX_REWARD_PER_EVENT} (caps per VEN per event and
- * per event in total). Any may be absent; other attributes are kept as sent.
+ * per event in total) and {@code REWARD_BUDGET} (all payouts of the program together). Any may be
+ * absent; other attributes are kept as sent.
  */
 public record ProgramRules(String baselineMethod, BigDecimal rewardPerKw, String rewardAsset, BigDecimal minReductionKw,
-                           BigDecimal maxRewardPerParticipant, BigDecimal maxRewardPerEvent) {
+                           BigDecimal maxRewardPerParticipant, BigDecimal maxRewardPerEvent, BigDecimal rewardBudget) {
   public static final Set<String> BASELINE_METHODS =
       Set.of("CAISO_10_OF_10", "HIGH_5_OF_10", "SAME_DAY", "METER_BEFORE_AFTER", "EXTERNAL");
   private static final Pattern ASSET_CODE = Pattern.compile("[A-Za-z0-9]{1,12}");
@@ -33,6 +34,7 @@ public record ProgramRules(String baselineMethod, BigDecimal rewardPerKw, String
     BigDecimal min = null;
     BigDecimal perParticipant = null;
     BigDecimal perEvent = null;
+    BigDecimal budget = null;
     Set<String> seen = new HashSet<>();
     for (Object o : attributes) {
       JsonObject a = (JsonObject) o;
@@ -45,6 +47,7 @@ public record ProgramRules(String baselineMethod, BigDecimal rewardPerKw, String
         case "MIN_REDUCTION_KW":
         case "MAX_REWARD_PER_PARTICIPANT":
         case "MAX_REWARD_PER_EVENT":
+        case "REWARD_BUDGET":
           if (!seen.add(t)) {
             errors.add(t + " appears more than once");
             continue;
@@ -75,12 +78,15 @@ public record ProgramRules(String baselineMethod, BigDecimal rewardPerKw, String
         case "MAX_REWARD_PER_PARTICIPANT":
           perParticipant = ValuesMaps.amount(t, v, MAX_AMOUNT, errors);
           break;
-        default:
+        case "MAX_REWARD_PER_EVENT":
           perEvent = ValuesMaps.amount(t, v, MAX_AMOUNT, errors);
+          break;
+        default:
+          budget = ValuesMaps.amount(t, v, MAX_AMOUNT, errors);
           break;
       }
     }
-    return new ProgramRules(baseline, reward, asset, min, perParticipant, perEvent);
+    return new ProgramRules(baseline, reward, asset, min, perParticipant, perEvent, budget);
   }
 
   /** Null for {@code native} or a well-formed {@code CODE:ISSUER}; else why not. */

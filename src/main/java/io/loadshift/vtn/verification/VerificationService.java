@@ -84,7 +84,10 @@ public final class VerificationService {
       + "reduction_kwh = EXCLUDED.reduction_kwh, meter_start_kwh = EXCLUDED.meter_start_kwh, "
       + "meter_end_kwh = EXCLUDED.meter_end_kwh, completeness = EXCLUDED.completeness, reasons = EXCLUDED.reasons, "
       + "evidence_digest = EXCLUDED.evidence_digest, evidence = EXCLUDED.evidence, zone = EXCLUDED.zone, "
-      + "verified_at = EXCLUDED.verified_at WHERE participations.status <> 'REWARDED'";
+      + "verified_at = EXCLUDED.verified_at WHERE participations.status <> 'REWARDED' "
+      // Once a payout is owed on a decision, the decision and its evidence stay as they were paid.
+      + "AND NOT EXISTS (SELECT 1 FROM payouts x WHERE x.event_id = participations.event_id "
+      + "AND x.ven_id = participations.ven_id)";
   private static final String ACHIEVED = "UPDATE events SET achieved_reduction_kw = (SELECT coalesce(sum(reduction_kw), 0) "
       + "FROM participations WHERE event_id = $1 AND status IN ('VERIFIED', 'REWARDED')) WHERE id = $1";
   private static final String LIST = "SELECT event_id, ven_id, ven_name, status, baseline_method, baseline_kw, actual_kw, "

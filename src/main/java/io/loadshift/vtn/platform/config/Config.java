@@ -48,7 +48,8 @@ public record Config(
     int passwordHashIterations,
     boolean accessLog,
     Level logLevel,
-    Duration shutdownTimeout) {
+    Duration shutdownTimeout,
+    Optional<StellarConfig> stellar) {
 
   public static final String DEFAULT_DB_URI = "postgresql://loadshift:loadshift@localhost:5432/loadshift";
 
@@ -125,7 +126,8 @@ public record Config(
         env.integer("VTN_PASSWORD_HASH_ITERATIONS", 210_000, 10_000, 10_000_000),
         env.bool("VTN_ACCESS_LOG", false),
         logLevel,
-        Duration.ofSeconds(env.integer("VTN_SHUTDOWN_TIMEOUT_SECONDS", 20, 0, 600)));
+        Duration.ofSeconds(env.integer("VTN_SHUTDOWN_TIMEOUT_SECONDS", 20, 0, 600)),
+        StellarConfig.read(env));
   }
 
   private static java.time.ZoneId zone(Env env) {
