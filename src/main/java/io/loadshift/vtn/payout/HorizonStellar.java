@@ -99,9 +99,7 @@ public final class HorizonStellar implements Stellar, AutoCloseable {
       AccountResponse r = server.accounts().account(id);
       Map<String, Long> balances = new HashMap<>();
       for (AccountResponse.Balance b : r.getBalances()) {
-        String key = "native".equals(b.getAssetType()) ? "native"
-            : b.getAssetCode().orElse("") + ":" + b.getAssetIssuer().orElse("");
-        balances.put(key, stroops(b.getBalance()));
+        balances.put(assetKey(b), stroops(b.getBalance()));
       }
       return Optional.of(new Account(r.getAccountId(), r.getSequenceNumber(), balances));
     } catch (ErrorResponse e) {
@@ -219,6 +217,11 @@ public final class HorizonStellar implements Stellar, AutoCloseable {
         .readTimeout(Duration.ofSeconds(30)).build();
     OkHttpClient submits = reads.newBuilder().readTimeout(Duration.ofSeconds(65)).retryOnConnectionFailure(false).build();
     return new Server(url, reads, submits);
+  }
+
+  /** {@code native} or {@code CODE:ISSUER}, the form assets take everywhere in the VTN. */
+  static String assetKey(AccountResponse.Balance b) {
+    return "native".equals(b.getAssetType()) ? "native" : b.getAssetCode().orElse("") + ":" + b.getAssetIssuer().orElse("");
   }
 
   static Asset asset(String asset) {

@@ -79,9 +79,7 @@ public final class LedgerAccounts implements AutoCloseable {
       return -1;
     }
     for (AccountResponse.Balance b : a.get().getBalances()) {
-      String key = "native".equals(b.getAssetType()) ? "native"
-          : b.getAssetCode().orElse("") + ":" + b.getAssetIssuer().orElse("");
-      if (key.equals(asset)) {
+      if (HorizonStellar.assetKey(b).equals(asset)) {
         return HorizonStellar.stroops(b.getBalance());
       }
     }
