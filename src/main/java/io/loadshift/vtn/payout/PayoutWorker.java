@@ -87,11 +87,12 @@ public final class PayoutWorker {
       + "ORDER BY p.created_at, p.id LIMIT $1";
   private static final String WAIT = "UPDATE payouts SET reason = $2, not_before = now() + $3 * interval '1 millisecond', "
       + "updated_at = now() WHERE id = ANY ($1::uuid[]) AND status = 'PENDING'";
-  private static final String INSERT_BATCH = "INSERT INTO payout_batches (id, source_account, sequence, tx_hash, envelope, "
-      + "fee_stroops, asset, memo_hash, payout_ids, max_time, status) "
-      + "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, 'SUBMITTED')";
-  private static final String MARK_SUBMITTED = "UPDATE payouts SET status = 'SUBMITTED', batch_id = $1::uuid, "
-      + "attempts = attempts + 1, reason = NULL, updated_at = now() WHERE id = ANY ($2::uuid[]) AND status = 'PENDING'";
+  /** The signed transaction stored and its payouts marked SUBMITTED, in one statement. */
+  private static final String STORE = "WITH b AS (INSERT INTO payout_batches (id, source_account, sequence, tx_hash, "
+      + "envelope, fee_stroops, asset, memo_hash, payout_ids, max_time, status) "
+      + "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, 'SUBMITTED') RETURNING id) "
+      + "UPDATE payouts SET status = 'SUBMITTED', batch_id = (SELECT id FROM b), attempts = attempts + 1, reason = NULL, "
+      + "updated_at = now() WHERE id = ANY ($9::uuid[]) AND status = 'PENDING'";
   private static final String LATER = "UPDATE payout_batches SET attempts = attempts + 1, result = $2, "
       + "next_attempt_at = greatest(now() + $3 * interval '1 millisecond', $4) WHERE id = $1::uuid AND status = 'SUBMITTED'";
   private static final String RESUBMITTING = "UPDATE payout_batches SET attempts = attempts + 1 "
@@ -100,12 +101,14 @@ public final class PayoutWorker {
       + "result = 'fee bumped' WHERE id = $1::uuid AND status = 'SUBMITTED'";
   private static final String RESOLVE_BATCH = "UPDATE payout_batches SET status = $2, result = $3, ledger = $4, "
       + "resolved_at = now() WHERE id = $1::uuid AND status = 'SUBMITTED'";
-  private static final String PAID = "UPDATE payouts SET status = 'PAID', tx_hash = $2, ledger = $3, paid_at = now(), "
-      + "reason = NULL, updated_at = now() WHERE batch_id = $1::uuid AND status = 'SUBMITTED' "
-      + "RETURNING id, event_id, ven_id, amount, asset, destination, evidence_digest";
-  private static final String REWARDED = "UPDATE participations p SET status = 'REWARDED', reward = x.amount "
-      + "FROM payouts x WHERE x.batch_id = $1::uuid AND x.status = 'PAID' AND p.event_id = x.event_id "
-      + "AND p.ven_id = x.ven_id";
+  /** Batch APPLIED, its payouts PAID and their participations REWARDED, in one statement. */
+  private static final String PAID = "WITH b AS (UPDATE payout_batches SET status = 'APPLIED', result = 'applied', "
+      + "ledger = $3, resolved_at = now() WHERE id = $1::uuid AND status = 'SUBMITTED' RETURNING id), "
+      + "p AS (UPDATE payouts SET status = 'PAID', tx_hash = $2, ledger = $3, paid_at = now(), reason = NULL, "
+      + "updated_at = now() WHERE batch_id = (SELECT id FROM b) AND status = 'SUBMITTED' "
+      + "RETURNING id, event_id, ven_id, amount, asset, destination, evidence_digest), "
+      + "r AS (UPDATE participations x SET status = 'REWARDED', reward = p.amount FROM p "
+      + "WHERE x.event_id = p.event_id AND x.ven_id = p.ven_id) SELECT * FROM p";
   private static final String RELEASE = "UPDATE payouts SET status = 'PENDING', batch_id = NULL, updated_at = now() "
       + "WHERE batch_id = $1::uuid AND status = 'SUBMITTED'";
   /** Per payout of a failed transaction: back to the queue, waiting, or FAILED, with a reason. */
@@ -128,6 +131,8 @@ public final class PayoutWorker {
   private long timer = -1;
   private volatile boolean stopped;
   private Promise<Void> idle;
+  private long leaseRenewedAt;
+  private long destinationsFilledAt;
 
   public PayoutWorker(Vertx vertx, Pool pool, Stellar stellar, WorkerExecutor blocking, AuditService audit,
                       Settings settings, Crashpoints crash) {
@@ -213,12 +218,11 @@ public final class PayoutWorker {
 
   /** One step: settle the open batch if there is one, else send the next. True when there may be more to do. */
   private Future<Boolean> tick() {
-    return pool.preparedQuery(LEASE).execute(Tuple.of(source, settings.holder(), settings.leaseTtl().toMillis()))
-        .compose(lease -> {
-          if (lease.rowCount() == 0) {
+    return lease().compose(ours -> {
+          if (!ours) {
             return Future.succeededFuture(false); // another instance pays from this account
           }
-          return pool.query(FILL_DESTINATIONS).execute()
+          return fillDestinations()
               .compose(x -> pool.preparedQuery(OPEN_BATCH).execute(Tuple.of(source)))
               .compose(open -> {
                 if (open.size() > 0) {
@@ -231,6 +235,29 @@ public final class PayoutWorker {
                 return next();
               });
         });
+  }
+
+  /** Takes or renews the lease; renewed when a third of it has gone by, so most steps cost no query. */
+  private Future<Boolean> lease() {
+    long now = System.currentTimeMillis();
+    if (now - leaseRenewedAt < settings.leaseTtl().toMillis() / 3) {
+      return Future.succeededFuture(true);
+    }
+    return pool.preparedQuery(LEASE).execute(Tuple.of(source, settings.holder(), settings.leaseTtl().toMillis()))
+        .map(rows -> {
+          leaseRenewedAt = rows.rowCount() == 0 ? 0 : now;
+          return rows.rowCount() > 0;
+        });
+  }
+
+  /** Payouts created before their VEN named an account get it (looked for at most once a second). */
+  private Future<Void> fillDestinations() {
+    long now = System.currentTimeMillis();
+    if (now - destinationsFilledAt < 1000) {
+      return Future.succeededFuture();
+    }
+    destinationsFilledAt = now;
+    return pool.query(FILL_DESTINATIONS).execute().mapEmpty();
   }
 
   /** A stored transaction still to be settled. */
@@ -328,10 +355,9 @@ public final class PayoutWorker {
     String batchId = Ids.newId();
     UUID[] ids = uuids(p.included().stream().map(Candidate::id).toList());
     Stellar.Signed s = p.signed();
-    return pool.withTransaction(tx -> tx.preparedQuery(INSERT_BATCH).execute(Tuple.from(new Object[] {batchId, source,
+    return pool.withTransaction(tx -> tx.preparedQuery(STORE).execute(Tuple.from(new Object[] {batchId, source,
             s.sequence(), s.hash(), s.envelope(), s.feeStroops(), p.asset(), p.memo(), ids,
             OffsetDateTime.ofInstant(s.maxTime(), ZoneOffset.UTC)}))
-        .compose(x -> tx.preparedQuery(MARK_SUBMITTED).execute(Tuple.of(batchId, (Object) ids)))
         .map(marked -> {
           if (marked.rowCount() != ids.length) {
             throw new IllegalStateException("payouts changed while their transaction was built; building again");
@@ -439,9 +465,7 @@ public final class PayoutWorker {
   }
 
   private Future<Void> paid(Batch batch, long ledger) {
-    return pool.withTransaction(tx -> tx.preparedQuery(RESOLVE_BATCH)
-        .execute(Tuple.of(batch.id(), "APPLIED", "applied", ledger))
-        .compose(x -> tx.preparedQuery(PAID).execute(Tuple.of(batch.id(), batch.hash(), ledger)))
+    return pool.withTransaction(tx -> tx.preparedQuery(PAID).execute(Tuple.of(batch.id(), batch.hash(), ledger))
         .compose(rows -> {
           List<String> ids = new ArrayList<>(rows.size());
           List<String> after = new ArrayList<>(rows.size());
@@ -453,8 +477,7 @@ public final class PayoutWorker {
                 .put("destination", r.getString(5)).put("txHash", batch.hash()).put("ledger", ledger)
                 .put("batchID", batch.id()).encode());
           }
-          return tx.preparedQuery(REWARDED).execute(Tuple.of(batch.id()))
-              .compose(x -> audit.recordAll(tx, WORKER, "payout_paid", "payout", ids, after));
+          return audit.recordAll(tx, WORKER, "payout_paid", "payout", ids, after);
         }));
   }
 
