@@ -127,7 +127,10 @@ class PayoutsTest {
     Map<String, JsonObject> p = payouts(eventId);
     while (!done.test(p)) {
       if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("payouts did not settle: " + p);
+        List<String> batches = new java.util.ArrayList<>();
+        TestVtn.await(vtn.app.pool().query("SELECT status, result, attempts, fee_stroops, next_attempt_at - now() "
+            + "FROM payout_batches ORDER BY created_at").execute()).forEach(r -> batches.add(r.toJson().encode()));
+        throw new AssertionError("payouts did not settle: " + p + "\nbatches: " + batches);
       }
       Thread.sleep(100);
       p = payouts(eventId);
@@ -141,6 +144,10 @@ class PayoutsTest {
 
   @Test
   void verifiedRewardsArePaidOnceWithTheirEvidenceAndFailuresSayWhy() throws Exception {
+    // Other tests pay a and b too: amounts here are measured from what they held before.
+    long aBefore = accounts.balance(keys.get("a").getAccountId(), asset);
+    long bBefore = accounts.balance(keys.get("b").getAccountId(), asset);
+    int aPayments = ledger.paymentsTo(keys.get("a").getAccountId());
     String eventId = verifiedEvent("pay", new JsonArray().add(attr("REWARD_PER_KW", 0.5))
         .add(attr("REWARD_ASSET", asset)).add(attr("MAX_REWARD_PER_PARTICIPANT", 8)),
         Map.of("a", 20.0, "b", 10.0, "c", 4.0, "d", 6.0, "e", 2.0));
@@ -163,10 +170,10 @@ class PayoutsTest {
     assertTrue(p.get("e").getString("reason").contains("STELLAR_ACCOUNT"), p.get("e").encode());
 
     // On the ledger: exactly the amounts, once; nothing reached the failed ones.
-    assertEquals(80_000_000L, accounts.balance(keys.get("a").getAccountId(), asset));
-    assertEquals(50_000_000L, accounts.balance(keys.get("b").getAccountId(), asset));
+    assertEquals(aBefore + 80_000_000L, accounts.balance(keys.get("a").getAccountId(), asset));
+    assertEquals(bBefore + 50_000_000L, accounts.balance(keys.get("b").getAccountId(), asset));
     assertEquals(-1L, accounts.balance(keys.get("c").getAccountId(), asset));
-    assertEquals(1, ledger.paymentsTo(keys.get("a").getAccountId()));
+    assertEquals(aPayments + 1, ledger.paymentsTo(keys.get("a").getAccountId()));
 
     // The transaction's memo is the hash of the evidence digests it pays for.
     JsonObject a = p.get("a");
@@ -209,7 +216,7 @@ class PayoutsTest {
     assertEquals(20_000_000L, accounts.balance(keys.get("c").getAccountId(), asset));
     assertEquals(10_000_000L, accounts.balance(keys.get("e").getAccountId(), asset));
     assertEquals("FAILED", status(p, "d"));
-    assertEquals(80_000_000L, accounts.balance(keys.get("a").getAccountId(), asset));
+    assertEquals(aBefore + 80_000_000L, accounts.balance(keys.get("a").getAccountId(), asset));
   }
 
   @Test
@@ -234,6 +241,38 @@ class PayoutsTest {
     awaitPayouts(eventId, m -> m.values().stream().allMatch(x -> x.getString("status").equals("PAID")));
     assertEquals(30_000_000L, accounts.balance(keys.get("a").getAccountId(), poor));
     assertEquals(20_000_000L, accounts.balance(keys.get("b").getAccountId(), poor));
+  }
+
+  @Test
+  void networkTroubleIsRetriedAndNobodyIsPaidTwice() throws Exception {
+    long aBefore = accounts.balance(keys.get("a").getAccountId(), asset);
+    long bBefore = accounts.balance(keys.get("b").getAccountId(), asset);
+    // Surge pricing (our 100 stroops per operation are too little: fee bumps), then a rate limit,
+    // then a ledger that takes its time to include what it accepted (the answer is a timeout).
+    ledger.faults().setBaseFee(300).rateLimit(2).delayInclusion(java.time.Duration.ofMillis(1500));
+    try {
+      String eventId = verifiedEvent("trouble", new JsonArray().add(attr("REWARD_PER_KW", 1))
+          .add(attr("REWARD_ASSET", asset)), Map.of("a", 1.5, "b", 2.5));
+      vtn.call(POST, "/settlement/events/" + eventId + "/payouts", utility, null);
+      Map<String, JsonObject> p = awaitPayouts(eventId, m -> m.values().stream()
+          .allMatch(x -> x.getString("status").equals("PAID")));
+      assertTrue(p.get("a").getInteger("attempts") >= 1);
+    } finally {
+      ledger.faults().reset();
+    }
+    assertEquals(aBefore + 15_000_000L, accounts.balance(keys.get("a").getAccountId(), asset));
+    assertEquals(bBefore + 25_000_000L, accounts.balance(keys.get("b").getAccountId(), asset));
+  }
+
+  @Test
+  void anAssetTheDistributionAccountCannotHoldMakesPayoutsWaitWithTheReason() throws Exception {
+    String ghost = "GHOST:" + KeyPair.random().getAccountId();
+    String eventId = verifiedEvent("ghost", new JsonArray().add(attr("REWARD_PER_KW", 1)).add(attr("REWARD_ASSET", ghost)),
+        Map.of("b", 2.0));
+    vtn.call(POST, "/settlement/events/" + eventId + "/payouts", utility, null);
+    Map<String, JsonObject> p = awaitPayouts(eventId, m -> m.get("b").getString("reason") != null);
+    assertEquals("PENDING", status(p, "b"));
+    assertTrue(p.get("b").getString("reason").contains("no trustline for " + ghost), p.get("b").encode());
   }
 
   @Test

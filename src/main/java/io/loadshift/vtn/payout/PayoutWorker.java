@@ -392,7 +392,9 @@ public final class PayoutWorker {
     if (answer instanceof Stellar.Retry r) {
       return later(batch, r.reason(), r.after());
     }
-    return later(batch, ((Stellar.Unknown) answer).reason(), backoff(batch.attempts()));
+    // Most often the transaction is waiting for inclusion: look again soon.
+    return later(batch, ((Stellar.Unknown) answer).reason(), backoff(batch.attempts()).compareTo(Duration.ofSeconds(4)) > 0
+        ? Duration.ofSeconds(4) : backoff(batch.attempts()));
   }
 
   private Future<Void> bump(Batch batch) {
