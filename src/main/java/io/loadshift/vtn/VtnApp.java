@@ -22,6 +22,10 @@ import io.loadshift.vtn.oadr3.ReportRoutes;
 import io.loadshift.vtn.oadr3.ResourceRoutes;
 import io.loadshift.vtn.oadr3.SubscriptionRoutes;
 import io.loadshift.vtn.oadr3.VenRoutes;
+import io.loadshift.vtn.optimization.DispatchJobs;
+import io.loadshift.vtn.optimization.DispatchService;
+import io.loadshift.vtn.optimization.EmergencyService;
+import io.loadshift.vtn.optimization.OptimizationRoutes;
 import io.loadshift.vtn.party.VenService;
 import io.loadshift.vtn.payout.PayoutRoutes;
 import io.loadshift.vtn.payout.PayoutService;
@@ -140,9 +144,14 @@ public final class VtnApp {
         sending.ifPresent(p -> p.worker().kick());
         return Future.succeededFuture();
       });
+      // Plans are solved on their own thread: a large one takes seconds of CPU.
+      WorkerExecutor planning = vertx.createSharedWorkerExecutor("vtn-planner", 1, 10, TimeUnit.MINUTES);
+      DispatchService dispatch = new DispatchService(pool, events, resources, audit, planning);
+      DispatchJobs dispatchJobs = new DispatchJobs(vertx, pool, events, dispatch, resources, audit);
       listener.listen("vtn_cache", message -> {
         views.onMessage(message);
         eventCache.onMessage(message);
+        dispatchJobs.kick();
       }, () -> Future.all(views.resync(), eventCache.resync()).mapEmpty());
 
       Future<SigningKey> key = config.jwtKeyFile().isPresent()
@@ -171,6 +180,7 @@ public final class VtnApp {
               new VerificationService.Settings(config.timeZone(), config.baselineLookbackDays(),
                   config.baselineAdjustmentCap(), config.baselineInflationThreshold(), config.completenessThreshold(),
                   config.holidays(), config.meterTolerance()))),
+          new OptimizationRoutes(auth, pool, dispatch, new EmergencyService(pool, programs, events, resources, audit)),
           new PayoutRoutes(auth, new PayoutService(pool, events, programs, audit,
               config.stellar().map(c -> c.defaultAsset()).orElse("native")),
               () -> payouts.map(Payouts::describe).orElse(Future.succeededFuture(new io.vertx.core.json.JsonObject()
@@ -182,6 +192,7 @@ public final class VtnApp {
         @Override
         public Future<?> start() {
           webhooks.start();
+          dispatchJobs.start();
           sending.ifPresent(p -> p.worker().start());
           return Future.succeededFuture();
         }
@@ -189,6 +200,7 @@ public final class VtnApp {
         @Override
         public Future<?> stop() {
           webhooks.stop();
+          dispatchJobs.stop();
           return sending.map(p -> p.worker().stop()).orElse(Future.succeededFuture());
         }
       }));

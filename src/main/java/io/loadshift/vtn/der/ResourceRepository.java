@@ -48,6 +48,14 @@ final class ResourceRepository {
   private static final String HISTORY = "SELECT status, since, until, changed_by, reason FROM resource_status_history "
       + "WHERE resource_id = $1 ORDER BY since DESC, id DESC LIMIT $2";
   private static final String DELETE = "DELETE FROM resources WHERE id = $1";
+  /** Moves resources whose status is one of $3 to $2; returns id, VEN, previous status and name. */
+  private static final String SET_STATUS_MANY = "WITH p AS (SELECT id, status AS prev FROM resources "
+      + "WHERE id = ANY ($1) AND status = ANY ($3) ORDER BY id FOR UPDATE), "
+      + "h AS (UPDATE resource_status_history x SET until = now() FROM p WHERE x.resource_id = p.id AND x.until IS NULL), "
+      + "n AS (INSERT INTO resource_status_history (resource_id, status, since, changed_by, reason) "
+      + "SELECT id, $2, now(), $4, $5 FROM p) "
+      + "UPDATE resources r SET status = $2, status_since = now(), modified_at = now() FROM p WHERE r.id = p.id "
+      + "RETURNING r.id, r.ven_id, p.prev, r.resource_name";
 
   Future<Resource> insert(SqlClient sql, String id, ResourceDraft d, String clientId, String owner, DerSpec s, DerStatus status) {
     return sql.preparedQuery(INSERT).execute(Tuple.from(new Object[] {id, d.venId(), d.resourceName(), clientId, owner,
@@ -179,6 +187,20 @@ final class ResourceRepository {
         .compose(v -> sql.preparedQuery(OPEN_HISTORY).execute(Tuple.of(id, status.name(), changedBy, reason)))
         .compose(v -> sql.preparedQuery(SET_STATUS).execute(Tuple.of(id, status.name())))
         .map(rows -> toResource(rows.iterator().next()));
+  }
+
+  /** A resource moved by {@link #setStatusMany}. */
+  record Moved(String id, String venId, DerStatus from, String resourceName) {}
+
+  Future<List<Moved>> setStatusMany(SqlClient sql, List<String> ids, List<DerStatus> from, DerStatus to, String changedBy,
+                                    String reason) {
+    return sql.preparedQuery(SET_STATUS_MANY).execute(Tuple.from(new Object[] {s(ids), to.name(),
+        from.stream().map(Enum::name).toArray(String[]::new), changedBy, reason})).map(rows -> {
+          List<Moved> out = new ArrayList<>(rows.size());
+          rows.forEach(r -> out.add(new Moved(r.getString(0), r.getString(1), DerStatus.valueOf(r.getString(2)),
+              r.getString(3))));
+          return out;
+        });
   }
 
   Future<Void> openHistory(SqlClient sql, String id, DerStatus status, String changedBy) {

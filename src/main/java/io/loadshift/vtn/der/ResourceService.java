@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -255,6 +256,45 @@ public final class ResourceService {
       }
       return transition(tx, actor, before, status, reason);
     }));
+  }
+
+  /**
+   * Moves many resources to {@code to} in the caller's transaction (the optimizer dispatching,
+   * an emergency, their release), as an operator; a resource whose status does not allow the
+   * move, or is in {@code except}, stays as it is. Each move is audited, kept in the history and
+   * announced like a single one. Returns the ids moved.
+   */
+  public Future<List<String>> setStatusMany(SqlClient tx, Actor actor, Collection<String> ids, DerStatus to,
+                                            Collection<DerStatus> except, String reason) {
+    List<DerStatus> from = new ArrayList<>();
+    for (DerStatus s : DerStatus.values()) {
+      if (s != to && !except.contains(s) && s.allowedNext(true).contains(to)) {
+        from.add(s);
+      }
+    }
+    if (ids.isEmpty() || from.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return repository.setStatusMany(tx, List.copyOf(ids), from, to, actor.id(), reason).compose(moved -> {
+      if (moved.isEmpty()) {
+        return Future.succeededFuture(List.<String>of());
+      }
+      List<String> movedIds = new ArrayList<>(moved.size());
+      List<String> vens = new ArrayList<>(moved.size());
+      List<String> changes = new ArrayList<>(moved.size());
+      List<String> notes = new ArrayList<>(moved.size());
+      for (ResourceRepository.Moved m : moved) {
+        movedIds.add(m.id());
+        vens.add(m.venId());
+        changes.add(new JsonObject().put("from", m.from().name()).put("status", to.name()).put("reason", reason).encode());
+        notes.add(new JsonObject().put("id", m.id()).put("objectType", "RESOURCE").put("resourceName", m.resourceName())
+            .put("venID", m.venId()).put("status", to.name()).put("previousStatus", m.from().name())
+            .put("reason", reason).encode());
+      }
+      return audit.recordAll(tx, actor, "resource.status_changed", "resource", movedIds, changes)
+          .compose(v -> outbox.enqueueAll(tx, "der_status_updated", "RESOURCE", "UPDATE", movedIds, vens, notes))
+          .map(movedIds);
+    });
   }
 
   public Future<Resource> delete(Actor actor, Reach reach, String id) {

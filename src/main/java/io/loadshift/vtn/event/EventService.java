@@ -45,17 +45,27 @@ public final class EventService {
   }
 
   public Future<Event> create(Actor actor, EventDraft draft) {
+    return pool.withTransaction(tx -> create(tx, actor, draft));
+  }
+
+  /** Creates an event in the caller's transaction (signals published with a dispatch plan). */
+  public Future<Event> create(SqlClient tx, Actor actor, EventDraft draft) {
     String id = Ids.newId();
     boolean historical = draft.endsAt() != null && !draft.endsAt().isAfter(Instant.now());
-    return pool.withTransaction(tx -> programs.get(tx, draft.programId())
+    return programs.get(tx, draft.programId())
         .recover(e -> Future.failedFuture(e instanceof Problem p && p.status() == 404
             ? Problem.unprocessable("programID '" + draft.programId() + "' is not a program.") : e))
         .compose(p -> repository.insert(tx, id, draft, historical, actor.id()))
-        .compose(ev -> record(tx, actor, "event.created", "created", "CREATE", null, ev).map(ev)));
+        .compose(ev -> record(tx, actor, "event.created", "created", "CREATE", null, ev).map(ev));
   }
 
   public Future<Event> update(Actor actor, String id, EventDraft draft) {
-    return pool.withTransaction(tx -> repository.find(tx, id, true).compose(found -> {
+    return pool.withTransaction(tx -> update(tx, actor, id, draft));
+  }
+
+  /** Changes an event in the caller's transaction; its modification number goes up. */
+  public Future<Event> update(SqlClient tx, Actor actor, String id, EventDraft draft) {
+    return repository.find(tx, id, true).compose(found -> {
       Event before = found.orElseThrow(() -> notFound(id));
       if (before.cancelledAt() != null) {
         throw Problem.conflict("The event was cancelled; issue a new one.");
@@ -65,19 +75,24 @@ public final class EventService {
       }
       return repository.update(tx, id, draft).compose(after -> record(tx, actor, "event.updated", "updated", "UPDATE", before, after)
           .map(after));
-    }));
+    });
   }
 
   /** Cancels (3.1 DELETE): the record stays, marked cancelled; cancelling twice changes nothing. */
   public Future<Event> cancel(Actor actor, String id) {
-    return pool.withTransaction(tx -> repository.find(tx, id, true).compose(found -> {
+    return pool.withTransaction(tx -> cancel(tx, actor, id));
+  }
+
+  /** Cancels in the caller's transaction. */
+  public Future<Event> cancel(SqlClient tx, Actor actor, String id) {
+    return repository.find(tx, id, true).compose(found -> {
       Event before = found.orElseThrow(() -> notFound(id));
       if (before.cancelledAt() != null) {
         return Future.succeededFuture(before);
       }
       return repository.cancel(tx, id).compose(after -> record(tx, actor, "event.cancelled", "cancelled", "DELETE", before, after)
           .map(after));
-    }));
+    });
   }
 
   public Future<Event> get(String id) {

@@ -97,6 +97,14 @@ public final class VenViews {
     }
   }
 
+  /**
+   * The target every VEN is in by itself, for signals meant for that VEN alone (its dispatch
+   * setpoints). Only the VTN's own publications use it; no client can put a VEN in another's.
+   */
+  public static String venTarget(String venId) {
+    return "loadshift:ven:" + venId;
+  }
+
   public Future<Void> resync() {
     invalidations.incrementAndGet();
     byClient.clear();
@@ -112,6 +120,7 @@ public final class VenViews {
       Set<String> targets = new HashSet<>();
       for (Row r : rows) {
         ids.add(r.getString(0));
+        targets.add(venTarget(r.getString(0)));
         targets.addAll(List.of(r.getArrayOfStrings(2)));
         targets.addAll(List.of(r.getArrayOfStrings(3)));
       }

@@ -3,6 +3,7 @@ package io.loadshift.vtn.payout;
 import io.loadshift.vtn.audit.Actor;
 import io.loadshift.vtn.audit.AuditService;
 import io.loadshift.vtn.platform.db.Ids;
+import io.loadshift.vtn.platform.jobs.Serial;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -125,12 +126,10 @@ public final class PayoutWorker {
   private final Settings settings;
   private final Crashpoints crash;
   private final String source;
+  private final Serial serial;
   private Context context;
-  private boolean running;
-  private boolean again;
   private long timer = -1;
   private volatile boolean stopped;
-  private Promise<Void> idle;
   private long leaseRenewedAt;
   private long destinationsFilledAt;
 
@@ -144,6 +143,7 @@ public final class PayoutWorker {
     this.settings = settings;
     this.crash = crash;
     this.source = stellar.sourceAccount();
+    this.serial = new Serial(this::tick, () -> stopped, this::failed);
   }
 
   /** Binds the worker to the calling context; it also looks for work once a second. */
@@ -160,8 +160,9 @@ public final class PayoutWorker {
       vertx.cancelTimer(timer);
     }
     Future<Void> done;
-    if (running) {
-      idle = Promise.promise();
+    if (serial.running()) {
+      Promise<Void> idle = Promise.promise();
+      serial.onSettled(idle::tryComplete);
       done = idle.future();
     } else {
       done = Future.succeededFuture();
@@ -182,38 +183,17 @@ public final class PayoutWorker {
   }
 
   private void run() {
-    if (stopped) {
-      return;
+    serial.run();
+  }
+
+  private void failed(Throwable e) {
+    if (e instanceof Crash) {
+      // Dead as a killed process: no clean-up, the lease stays until it expires.
+      stopped = true;
+      vertx.cancelTimer(timer);
+    } else {
+      LOG.warning("payouts: " + e.getMessage());
     }
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    again = false;
-    Future<Boolean> tick;
-    try {
-      tick = tick();
-    } catch (RuntimeException e) {
-      tick = Future.failedFuture(e);
-    }
-    tick.onComplete(ar -> {
-      running = false;
-      if (ar.failed() && ar.cause() instanceof Crash) {
-        // Dead as a killed process: no clean-up, the lease stays until it expires.
-        stopped = true;
-        vertx.cancelTimer(timer);
-      } else if (ar.failed()) {
-        LOG.warning("payouts: " + ar.cause().getMessage());
-      }
-      if (idle != null) {
-        idle.tryComplete();
-        return;
-      }
-      if (ar.succeeded() && (ar.result() || again)) {
-        run();
-      }
-    });
   }
 
   /** One step: settle the open batch if there is one, else send the next. True when there may be more to do. */
