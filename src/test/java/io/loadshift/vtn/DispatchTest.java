@@ -244,6 +244,37 @@ class DispatchTest {
 
   @Test
   @Order(6)
+  void resourcesGoBackOnlineWhenTheWindowOrTheEmergencyIsOver() throws Exception {
+    String program = vtn.call(POST, V + "/programs", utility, new JsonObject().put("programName", "short"))
+        .bodyAsJsonObject().getString("id");
+    resource("r6", "c", attr("DER_TYPE", "LOAD"), attr("CAPACITY_KW", 20), attr("ZONE", "south"),
+        attr("BID_PRICE_PER_KW", 0.01));
+    resource("r7", "c", attr("DER_TYPE", "LOAD"), attr("CAPACITY_KW", 30), attr("ZONE", "south"),
+        attr("BID_PRICE_PER_KW", 0.02));
+    String shortEvent = vtn.call(POST, V + "/events", utility, new JsonObject().put("programID", program)
+        .put("intervalPeriod", new JsonObject().put("start", Instant.now().plusSeconds(1).toString()).put("duration", "PT3S"))
+        .put("intervals", new JsonArray().add(new JsonObject().put("id", 0)
+            .put("payloads", new JsonArray().add(attr("TARGET_REDUCTION_KW", 10)))))).bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> plan = vtn.call(POST, "/optimization/events/" + shortEvent + "/plan?accept=true", utility, null);
+    assertEquals(201, plan.statusCode(), plan.bodyAsString());
+    assertEquals(Map.of("r6", 10.0), Map.of("r6", dispatchByName(plan.bodyAsJsonObject()).get("r6")
+        .getJsonArray("powerKw").getDouble(0)));
+    assertEquals("OPTIMIZED", status("r6"));
+    // A zone emergency shares 25 kW over r6 and r7 by capacity (the OPTIMIZED one included).
+    HttpResponse<Buffer> e = vtn.call(POST, "/optimization/emergency", utility, new JsonObject().put("zone", "south")
+        .put("powerKw", 25).put("duration", "PT2S"));
+    assertEquals(201, e.statusCode(), e.bodyAsString());
+    JsonObject allocation = e.bodyAsJsonObject().getJsonObject("allocation");
+    assertEquals(10.0, allocation.getDouble(resources.get("r6")));
+    assertEquals(15.0, allocation.getDouble(resources.get("r7")));
+    assertEquals("EMERGENCY", status("r6"));
+    await("the emergency to end", () -> status("r6").equals("ONLINE") && status("r7").equals("ONLINE"));
+    await("the plan to be released", () -> vtn.call(GET, "/optimization/events/" + shortEvent + "/plans", utility, null)
+        .bodyAsJsonArray().stream().anyMatch(p -> ((JsonObject) p).getString("status").equals("RELEASED")));
+  }
+
+  @Test
+  @Order(7)
   void unknownOrUnplannableEventsAreClearProblems() {
     assertProblem(vtn.call(POST, "/optimization/events/nope/plan", utility, null), 404, "not-found");
     String untargeted = vtn.call(POST, V + "/events", utility, new JsonObject().put("programID", programId)
