@@ -684,6 +684,110 @@ class Oadr20bSchemaTest {
     }
   }
 
+  /**
+   * Every sample mutated every way we can think of (each element removed, duplicated, swapped
+   * with its next sibling, or its text replaced): ours and the official schema must agree on
+   * every variant. The one allowed difference: inside an Atom feed (Green Button data) ours
+   * accepts what the official schema's ESPI rules refuse.
+   */
+  @Test
+  void officialSchemaAndOursAgreeOnMutatedSamples() throws Exception {
+    Assumptions.assumeTrue(Files.isRegularFile(OFFICIAL), "official 2.0b schema not in " + OFFICIAL.getParent());
+    Schema official = SchemaFactory.newDefaultInstance().newSchema(OFFICIAL.toFile());
+    Schema ours = xml.schema();
+    int variants = 0;
+    List<String> disagreements = new ArrayList<>();
+    for (String sample : samples()) {
+      byte[] original = sample(sample);
+      int count = elements(dom(original)).size();
+      for (int index = 1; index < count; index++) {
+        for (Mutation mutation : Mutation.values()) {
+          Document doc = dom(original);
+          Element target = elements(doc).get(index);
+          if (!mutation.apply(target)) {
+            continue;
+          }
+          byte[] variant = serialize(doc);
+          boolean officialAccepts = validates(official, variant);
+          boolean oursAccepts = validates(ours, variant);
+          variants++;
+          boolean inFeed = insideAtomFeed(target);
+          if (officialAccepts != oursAccepts && !(inFeed && oursAccepts)) {
+            disagreements.add(sample + ": " + mutation + " " + target.getLocalName()
+                + " -> official " + officialAccepts + ", ours " + oursAccepts);
+          }
+        }
+      }
+    }
+    System.out.printf("mutated samples: %d variants, %d disagreements with the official schema%n",
+        variants, disagreements.size());
+    assertTrue(variants > 2000, "variants " + variants);
+    assertEquals(List.of(), disagreements);
+  }
+
+  private enum Mutation {
+    REMOVE, DUPLICATE, SWAP_WITH_NEXT, RETEXT;
+
+    boolean apply(Element e) {
+      Node parent = e.getParentNode();
+      switch (this) {
+        case REMOVE -> parent.removeChild(e);
+        case DUPLICATE -> parent.insertBefore(e.cloneNode(true), e);
+        case SWAP_WITH_NEXT -> {
+          Node next = e.getNextSibling();
+          while (next != null && next.getNodeType() != Node.ELEMENT_NODE) {
+            next = next.getNextSibling();
+          }
+          if (next == null) {
+            return false;
+          }
+          parent.insertBefore(next, e);
+        }
+        case RETEXT -> {
+          if (e.getElementsByTagNameNS("*", "*").getLength() > 0 || e.getTextContent().isBlank()) {
+            return false;
+          }
+          e.setTextContent("x-bogus value");
+        }
+      }
+      return true;
+    }
+  }
+
+  private static boolean insideAtomFeed(Element e) {
+    for (Node n = e; n != null; n = n.getParentNode()) {
+      if (OadrNamespaces.ATOM.equals(n.getNamespaceURI())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean validates(Schema schema, byte[] doc) {
+    try {
+      schema.newValidator().validate(new StreamSource(new ByteArrayInputStream(doc)));
+      return true;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static List<Element> elements(Document doc) {
+    org.w3c.dom.NodeList all = doc.getElementsByTagNameNS("*", "*");
+    List<Element> out = new ArrayList<>(all.getLength());
+    for (int i = 0; i < all.getLength(); i++) {
+      out.add((Element) all.item(i));
+    }
+    return out;
+  }
+
+  private static byte[] serialize(Document doc) throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    javax.xml.transform.TransformerFactory.newDefaultInstance().newTransformer()
+        .transform(new javax.xml.transform.dom.DOMSource(doc), new javax.xml.transform.stream.StreamResult(out));
+    return out.toByteArray();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Helpers
 
@@ -868,15 +972,18 @@ class Oadr20bSchemaTest {
    * indentation left out; numbers compared as numbers; base64 without line breaks.
    */
   static String canonical(byte[] document) {
+    StringBuilder out = new StringBuilder();
+    canonical(dom(document).getDocumentElement(), out, 0);
+    return out.toString();
+  }
+
+  private static Document dom(byte[] document) {
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newDefaultInstance();
       factory.setNamespaceAware(true);
       factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      Document dom = factory.newDocumentBuilder().parse(new ByteArrayInputStream(document));
-      StringBuilder out = new StringBuilder();
-      canonical(dom.getDocumentElement(), out, 0);
-      return out.toString();
+      return factory.newDocumentBuilder().parse(new ByteArrayInputStream(document));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
