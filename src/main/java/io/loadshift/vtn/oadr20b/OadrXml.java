@@ -83,7 +83,6 @@ public final class OadrXml {
 
   private static final String PREFIX_MAPPER_PROPERTY = "org.glassfish.jaxb.namespacePrefixMapper";
   private static final OadrNamespaces.PrefixMapper PREFIX_MAPPER = new OadrNamespaces.PrefixMapper();
-  private static final AtomicReference<OadrXml> SHARED = new AtomicReference<>();
 
   private final JAXBContext context;
   private final Schema schema;
@@ -130,12 +129,11 @@ public final class OadrXml {
 
   /** One instance with the default settings, built on first use. */
   public static OadrXml shared() {
-    OadrXml xml = SHARED.get();
-    if (xml == null) {
-      SHARED.compareAndSet(null, new OadrXml());
-      xml = SHARED.get();
-    }
-    return xml;
+    return Shared.INSTANCE;
+  }
+
+  private static final class Shared {
+    static final OadrXml INSTANCE = new OadrXml();
   }
 
   public int maxBytes() {
@@ -184,6 +182,10 @@ public final class OadrXml {
       validator.setContentHandler(binder);
       filter.setContentHandler(validator);
       filter.setErrorHandler(new Refuser(Kind.MALFORMED, null));
+      // Set on the filter: parsing through it installs the filter as the reader's resolver.
+      filter.setEntityResolver((publicId, systemId) -> {
+        throw new SAXException("external entities are not allowed (" + systemId + ")");
+      });
     } catch (JAXBException | SAXException | ParserConfigurationException e) {
       throw new IllegalStateException("cannot set up the OpenADR 2.0b parser", e);
     }
@@ -234,9 +236,6 @@ public final class OadrXml {
     reader.setProperty("jdk.xml.totalEntitySizeLimit", "100000");
     reader.setProperty("jdk.xml.maxElementDepth", Integer.toString(MAX_ELEMENT_DEPTH));
     reader.setProperty("jdk.xml.elementAttributeLimit", Integer.toString(MAX_ATTRIBUTES));
-    reader.setEntityResolver((publicId, systemId) -> {
-      throw new SAXException("external entities are not allowed (" + systemId + ")");
-    });
     return reader;
   }
 
