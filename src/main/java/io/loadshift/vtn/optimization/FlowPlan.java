@@ -32,11 +32,19 @@ final class FlowPlan {
 
   /** Returns null if the numbers would not fit the exact integer arithmetic (then use the LP). */
   static Result solve(Fleet f, int[] uorder, int[] storage) {
+    return solve(f, uorder, storage, f.target, null);
+  }
+
+  /**
+   * The same with other targets and per-interval limits ({@code limits[t][g]}, null: the fleet's),
+   * for planning what is left once some resources are fixed.
+   */
+  static Result solve(Fleet f, int[] uorder, int[] storage, long[] target, long[][] limits) {
     int n = f.n;
     int groups = f.groups;
     List<Integer> activeList = new ArrayList<>();
     for (int t = 0; t < n; t++) {
-      if (f.target[t] > 0) {
+      if (target[t] > 0) {
         activeList.add(t);
       }
     }
@@ -71,7 +79,8 @@ final class FlowPlan {
           }
         }
       }
-      int len = MeritOrder.prefix(f, t, f.target[t], uorder, coupledCap);
+      long[] lim = limits == null ? f.limit : limits[t];
+      int len = MeritOrder.prefix(f, t, target[t], uorder, coupledCap, lim);
       prefixLen[k] = len < 0 ? uorder.length : len;
       cutoff[k] = len <= 0 ? Long.MAX_VALUE : f.priceU[uorder[len - 1]];
     }
@@ -81,7 +90,7 @@ final class FlowPlan {
     ns.setRoot(x);
     long totalDemand = 0;
     for (int t : active) {
-      totalDemand += f.target[t];
+      totalDemand += target[t];
     }
     long totalEnergy = 0;
     for (int j : storage) {
@@ -92,16 +101,24 @@ final class FlowPlan {
     int sx = ns.addArc(src, x, totalDemand + 1, 0);
     ns.treeArc(src, x, sx, 0);
     int[] shortArc = new int[a];
+    boolean[][] closed = new boolean[a][groups];
     for (int k = 0; k < a; k++) {
       int t = active[k];
       int tn = 2 + k;
-      ns.supply[tn] = -f.target[t];
-      shortArc[k] = ns.addArc(src, tn, f.target[t], penalty);
-      ns.treeArc(tn, src, shortArc[k], f.target[t]);
+      ns.supply[tn] = -target[t];
+      shortArc[k] = ns.addArc(src, tn, target[t], penalty);
+      ns.treeArc(tn, src, shortArc[k], target[t]);
+      long[] lim = limits == null ? f.limit : limits[t];
       for (int g = 0; g < groups; g++) {
         int gn = 2 + a + k * groups + g;
+        if (f.members[g] == 0 || lim[g] <= 0) {
+          // No resource, or no room left: the node stays out of the flow (nothing is routed to it).
+          closed[k][g] = true;
+          ns.treeArc(gn, tn, ns.addArc(gn, tn, 1, 0), 0);
+          continue;
+        }
         int up = f.groupIsFeeder[g] && f.parentZone[g] >= 0 ? 2 + a + k * groups + f.parentZone[g] : tn;
-        int arc = ns.addArc(gn, up, f.limit[g], 0);
+        int arc = ns.addArc(gn, up, lim[g], 0);
         ns.treeArc(gn, up, arc, 0);
       }
     }
@@ -120,7 +137,7 @@ final class FlowPlan {
       int rn = 2 + a + a * groups + q;
       for (int k = 0; k < a; k++) {
         int t = active[k];
-        if (f.available(j, t) && f.priceU[j] <= cutoff[k]) {
+        if (f.available(j, t) && f.priceU[j] <= cutoff[k] && open(f, j, closed[k])) {
           int arc = ns.addArc(rn, leaf(f, j, k, a, groups), f.cap[j], f.priceU[j]);
           storageArcs.add(new int[] {arc, j, t});
         }
@@ -139,7 +156,7 @@ final class FlowPlan {
       int c = 0;
       for (int pos = 0; pos < len; pos++) {
         int i = uorder[pos];
-        if (!f.available(i, t)) {
+        if (!f.available(i, t) || !open(f, i, closed[k])) {
           continue;
         }
         int leaf = leaf(f, i, k, a, groups);
@@ -197,6 +214,10 @@ final class FlowPlan {
     BigInteger cost = ns.primal().subtract(pen);
     BigInteger bound = ns.dual().subtract(pen);
     return new Result(p, shortfall, cost, bound, ns.arcs, nodes, ns.pivots);
+  }
+
+  private static boolean open(Fleet f, int i, boolean[] closed) {
+    return (f.feeder[i] < 0 || !closed[f.feeder[i]]) && (f.zone[i] < 0 || !closed[f.zone[i]]);
   }
 
   private static int leaf(Fleet f, int i, int k, int a, int groups) {
