@@ -26,6 +26,7 @@ final class Fleet {
   /** Bids above this are refused as implausible (it also keeps every product below 2^63). */
   static final BigDecimal MAX_PRICE = new BigDecimal("1000000");
   static final int PRICE_SCALE = 7;
+  static final long MAX_PRICE_UNITS = 10_000_000_000_000L;
 
   final PlanInput input;
   final int n;
@@ -167,19 +168,11 @@ final class Fleet {
   private BigDecimal[] bid;
   private int[] firstZone;
   private BigDecimal maxBid;
+  private long maxBidU = -1;
 
   private void load(PlanOptions options) {
     List<Der> ders = input.ders() == null ? List.of() : input.ders();
     optedOut = input.optedOutVenIds() == null ? Set.of() : input.optedOutVenIds();
-    int nulls = 0;
-    for (Der d : ders) {
-      if (d == null) {
-        nulls++;
-      }
-    }
-    if (nulls > 0) {
-      warnings.add(nulls + " empty resource entries ignored");
-    }
     dups = duplicates(ders);
     zoneLimits = Limits.read(input.zoneLimitsKw(), "zone", warnings);
     feederLimits = Limits.read(input.feederLimitsKw(), "feeder", warnings);
@@ -215,12 +208,16 @@ final class Fleet {
     energyLo = new long[c0];
     ramp = new long[c0];
     coupled = new boolean[c0];
-    int k = 0;
-    for (Der d : ders) {
-      if (d != null && admit(d, k)) {
-        k++;
-      }
+    // In chunks: a short method called often is compiled sooner than one long loop.
+    Der[] all = ders.toArray(new Der[0]);
+    int nulls = 0;
+    for (int from = 0; from < all.length; from += 32) {
+      nulls += admitRange(all, from, Math.min(all.length, from + 32));
     }
+    if (nulls > 0) {
+      warnings.add(nulls + " empty resource entries ignored");
+    }
+    int k = checked;
     size = k;
     excluded.sort(BY_ID_THEN_REASON);
     warnings.addAll(notes);
@@ -361,15 +358,21 @@ final class Fleet {
     return s;
   }
 
-  /** Checks one resource; stores it in the next slot and returns true, or records why it is left out. */
-  private boolean admit(Der d, int k) {
-    assert k == checked;
-    String reason = check(d);
-    if (reason != null) {
-      exclude(d, reason);
-      return false;
+  /** Checks resources [from, to): each goes in the next slot or is excluded. Returns the null entries. */
+  private int admitRange(Der[] all, int from, int to) {
+    int nulls = 0;
+    for (int k = from; k < to; k++) {
+      Der d = all[k];
+      if (d == null) {
+        nulls++;
+        continue;
+      }
+      String reason = check(d);
+      if (reason != null) {
+        exclude(d, reason);
+      }
     }
-    return true;
+    return nulls;
   }
 
   /**
@@ -408,11 +411,16 @@ final class Fleet {
       if (b.signum() < 0) {
         return "negative bid price " + b.toPlainString();
       }
-      if (b.compareTo(MAX_PRICE) > 0) {
+      if (b.scale() != PRICE_SCALE || b.precision() > 18) {
+        if (b.compareTo(MAX_PRICE) > 0) {
+          return "bid price " + b.toPlainString() + " per kW is above " + MAX_PRICE.toPlainString();
+        }
+        b = b.setScale(PRICE_SCALE, RoundingMode.HALF_EVEN);
+      }
+      pu = b.unscaledValue().longValue();
+      if (pu > MAX_PRICE_UNITS) {
         return "bid price " + b.toPlainString() + " per kW is above " + MAX_PRICE.toPlainString();
       }
-      b = b.scale() == PRICE_SCALE ? b : b.setScale(PRICE_SCALE, RoundingMode.HALF_EVEN);
-      pu = b.unscaledValue().longValue();
     }
     boolean[] a = d.available();
     int usable = activeIntervals;
@@ -513,8 +521,9 @@ final class Fleet {
       }
     }
 
-    if (b != null && (maxBid == null || b.compareTo(maxBid) > 0)) {
+    if (b != null && pu > maxBidU) {
       maxBid = b;
+      maxBidU = pu;
     }
     if (g >= 0) {
       members[g]++;
