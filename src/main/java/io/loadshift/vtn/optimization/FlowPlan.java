@@ -44,6 +44,11 @@ final class FlowPlan {
    * for planning what is left once some resources are fixed.
    */
   static Result solve(Fleet f, int[] uorder, int[] storage, long[] target, long[][] limits) {
+    return solve(f, uorder, storage, target, limits, 125);
+  }
+
+  /** The same starting from the prefix that covers {@code startPercent} % of each target (for tests). */
+  static Result solve(Fleet f, int[] uorder, int[] storage, long[] target, long[][] limits, int startPercent) {
     int n = f.n;
     int groups = f.groups;
     List<Integer> activeList = new ArrayList<>();
@@ -74,7 +79,7 @@ final class FlowPlan {
     for (int k = 0; k < a; k++) {
       int t = active[k];
       long[] lim = limits == null ? f.limit : limits[t];
-      int len = MeritOrder.prefix(f, t, target[t] + target[t] / 4 + 1, uorder, new long[groups], lim);
+      int len = MeritOrder.prefix(f, t, target[t] * startPercent / 100 + 1, uorder, new long[groups], lim);
       prefixLen[k] = len < 0 ? uorder.length : len;
       cutoff[k] = len <= 0 ? Long.MAX_VALUE : f.priceU[uorder[len - 1]];
     }

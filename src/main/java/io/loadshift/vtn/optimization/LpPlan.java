@@ -37,7 +37,8 @@ import org.ojalgo.optimisation.Variable;
  * within the limits left. Then the restricted and the full problem have the same value for every
  * coupled dispatch near c* (the merit order's greedy stays within the prefix), c* is a local, hence
  * (the value is convex in c) a global optimum of the full problem. An interval that fails gets a
- * longer prefix (4 x the cover) and the LP is solved again. Otherwise (charging, non-nesting limits,
+ * longer prefix (4 x the cover) and the LP is solved again; so does every interval if the prefixes
+ * leave the target out of reach. Otherwise (charging, non-nesting limits,
  * or a plan that must fall short), every bucket keeps its cheapest resources up to the most it can
  * deliver, which is exact as the members of a bucket are interchangeable.
  *
@@ -56,7 +57,7 @@ final class LpPlan {
    * and 1,800 rows in 5 s, 11,600 and 3,100 in 12 s); the planner then uses the flow relaxation.
    */
   static final int MAX_VARIABLES = 10_000;
-  /** Each ojAlgo solve is stopped after this long; the planner then uses the flow relaxation. */
+  /** All ojAlgo solves of one plan stop after this long together; the planner then uses the flow relaxation. */
   static final long TIME_LIMIT_MS = 30_000;
   private static final double SHORTFALL_SLACK_KW = 1e-7;
   private static final double SNAP_W = 1e-3;
@@ -84,6 +85,12 @@ final class LpPlan {
   }
 
   static Result solve(Fleet f, int[] uorder, int[] coupled) {
+    return solve(f, uorder, coupled, 125);
+  }
+
+  /** The same starting from the prefix that covers {@code startPercent} % of each target (for tests). */
+  static Result solve(Fleet f, int[] uorder, int[] coupled, int startPercent) {
+    long deadline = System.currentTimeMillis() + TIME_LIMIT_MS;
     int n = f.n;
     boolean certify = f.laminar && !f.charging;
     long[][] chargeCap = new long[n][f.groups];
@@ -117,14 +124,14 @@ final class LpPlan {
       if (big != null) {
         return new Result(null, 0, big, 0, 0, solves);
       }
-      Lp lp1 = build(f, coupled, bucketKept);
+      Lp lp1 = build(f, coupled, bucketKept, deadline);
       for (Variable s : lp1.shortfall) {
         s.weight(1);
       }
       Optimisation.Result r1 = lp1.model.minimise();
       solves++;
       if (!r1.getState().isOptimal()) {
-        return new Result(null, 0, "LP stage 1 ended " + r1.getState(), lp1.vars.size(),
+        return new Result(null, 0, ended("stage 1", r1, deadline), lp1.vars.size(),
             lp1.model.countExpressions(), solves);
       }
       for (int t = 0; t < n; t++) {
@@ -143,7 +150,7 @@ final class LpPlan {
             availableCount[t]++;
           }
         }
-        reach[t] = f.target[t] + f.target[t] / 4 + 1;
+        reach[t] = f.target[t] * startPercent / 100 + 1;
         kept[t] = f.target[t] > 0 ? prefix(f, t, reach[t], uorder) : new int[0];
       } else {
         kept[t] = bucketKept != null ? bucketKept[t]
@@ -156,7 +163,7 @@ final class LpPlan {
       if (big != null) {
         return new Result(null, 0, big, 0, 0, solves);
       }
-      Lp lp = build(f, coupled, kept);
+      Lp lp = build(f, coupled, kept, deadline);
       Expression total = lp.model.addExpression().upper(least + SHORTFALL_SLACK_KW);
       for (Variable s : lp.shortfall) {
         total.set(s, 1);
@@ -172,7 +179,21 @@ final class LpPlan {
       int vars = lp.vars.size();
       int rows = lp.model.countExpressions();
       if (!r2.getState().isOptimal()) {
-        return new Result(null, 0, "LP stage 2 ended " + r2.getState(), vars, rows, solves);
+        // Too short a prefix can leave the target out of reach (the full fleet meets it): widen all.
+        boolean widened = false;
+        if (prefixes && System.currentTimeMillis() < deadline) {
+          for (int t = 0; t < n; t++) {
+            if (f.target[t] > 0 && kept[t].length < availableCount[t]) {
+              reach[t] = reach[t] > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : reach[t] * 4;
+              kept[t] = prefix(f, t, reach[t], uorder);
+              widened = true;
+            }
+          }
+        }
+        if (widened) {
+          continue;
+        }
+        return new Result(null, 0, ended("stage 2", r2, deadline), vars, rows, solves);
       }
       boolean certified = true;
       if (prefixes) {
@@ -188,6 +209,12 @@ final class LpPlan {
         return extract(f, lp, r2, vars, rows, solves);
       }
     }
+  }
+
+  private static String ended(String stage, Optimisation.Result r, long deadline) {
+    return System.currentTimeMillis() >= deadline
+        ? "the LP did not finish within " + TIME_LIMIT_MS / 1000 + " s"
+        : "the LP's " + stage + " ended " + r.getState();
   }
 
   /** Null, or why the LP would be too large for ojAlgo. */
@@ -276,12 +303,12 @@ final class LpPlan {
     return false;
   }
 
-  private static Lp build(Fleet f, int[] coupled, int[][] kept) {
+  private static Lp build(Fleet f, int[] coupled, int[][] kept, long deadline) {
     int n = f.n;
     boolean charging = f.charging;
     Lp lp = new Lp(n, f.groups);
     ExpressionsBasedModel model = lp.model;
-    model.options.time_abort = TIME_LIMIT_MS;
+    model.options.time_abort = Math.max(1, deadline - System.currentTimeMillis());
     for (int t = 0; t < n; t++) {
       lp.shortfall[t] = model.addVariable().lower(0).upper(Watts.kw(f.target[t]));
       lp.vars.add(lp.shortfall[t]);

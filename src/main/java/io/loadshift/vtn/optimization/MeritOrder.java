@@ -180,19 +180,10 @@ final class MeritOrder {
   }
 
   /**
-   * The pruning point of interval t: the shortest prefix of {@code uorder} (uncoupled resources by
-   * price) whose greedy fill reaches {@code need} when each group's room is its limit less the
-   * capacity of every coupled resource in it available at t. Returns the prefix length, or -1 if even
-   * all of them do not reach it (then nothing can be pruned).
-   *
-   * <p>Why resources past it are never needed (laminar family, no charging): whatever the coupled
-   * resources do in t, they use at most that capacity of each group, so the uncoupled resources face a
-   * polymatroid at least as large as the one used here; the greedy in it stops within the prefix
-   * (after the prefix its total is at least the prefix's rank here, which is at least {@code need},
-   * and it never fills beyond the target left to it, at most {@code need}); and the greedy is a
-   * least-cost response. A coupled resource dearer than the last price in the prefix is likewise never
-   * needed in t: taking its power away and letting the greedy replace it only uses prices at most that
-   * last price.
+   * The shortest prefix of {@code uorder} (resources by price) whose greedy fill of interval t reaches
+   * {@code need} when each group's room is its limit less {@code coupledCapInGroup}. Returns the
+   * prefix length, or -1 if even all of them do not reach it. The flow and the LP start from such a
+   * prefix and prove (by pricing, or by a certificate) that what lies beyond it is not needed.
    */
   static int prefix(Fleet f, int t, long need, int[] uorder, long[] coupledCapInGroup, long[] limit) {
     if (need <= 0) {

@@ -63,12 +63,20 @@ import java.util.List;
  * The LP: minimize {@code sum_r price_r sum_t p_rt / n} subject to
  * {@code sum_r p_rt + s_t >= target_t}, {@code s_t >= 0} (shortfall, minimized first),
  * {@code 0 <= p_rt <= cap_r} (0 where unavailable; {@code -cap_r} with charging), group limits, storage
- * energy and ramp limits as above. <b>Decomposition</b> (exact): uncoupled resources are independent
- * across intervals, so per interval they enter only as merit-order price segments per feeder/zone
- * bucket (same price and bucket merged); those past the point where the cheaper ones already cover
- * the target with every group's limit less its coupled capacity are never needed, and neither is a
- * coupled resource's power in an interval where it is dearer than that point ({@link MeritOrder#prefix}).
- * Segment dispatch is given back to its resources by id.
+ * energy and ramp limits as above.
+ *
+ * <p><b>Decomposition</b> (exact): resources that do not couple intervals are independent across
+ * intervals, so per interval they enter only as merit-order price segments per feeder/zone bucket
+ * (equal prices in a bucket merged), and only as many as needed: both solvers start from the
+ * merit-order prefix that covers 1.25 x each target within the limits. The flow then prices every
+ * left-out resource and storage arc with its node potentials and adds those with a negative reduced
+ * cost until none is left (standard column pricing, so the optimum and the dual bound hold for the
+ * whole fleet). The LP certifies each interval instead (at its coupled dispatch the prefix must cover
+ * strictly more than the rest of the target: then the full problem's value equals the restricted one
+ * near that point and, being convex, has its minimum there) and widens the prefix where that fails;
+ * with charging or non-nesting limits, where that argument does not hold, it keeps each bucket's
+ * cheapest resources up to what the bucket can deliver. Segment dispatch is handed back to the
+ * segment's resources by id.
  *
  * <h2>Scores</h2>
  * <ul>

@@ -505,6 +505,55 @@ class PlannerTest {
     noCheckProblems(first);
   }
 
+  /** Fleets whose merit-order prefix is too short to start with: pricing must bring the rest in. */
+  @Test
+  void flowPricingBringsInWhatTheStartLeftOut() {
+    for (int seed = 1; seed <= 4; seed++) {
+      Fleet f = Fleet.prepare(tightInput(seed));
+      f.order = MeritOrder.sort(f.priceU, f.id);
+      int[] u = Arrays.stream(f.order).filter(i -> !f.coupled[i]).toArray();
+      int[] c = Arrays.stream(f.order).filter(i -> f.coupled[i]).toArray();
+      FlowPlan.Result usual = FlowPlan.solve(f, u, c);
+      FlowPlan.Result small = FlowPlan.solve(f, u, c, f.target, null, 10);
+      assertTrue(small.rounds() > 1, "seed " + seed);
+      assertEquals(usual.costUnits(), small.costUnits(), "seed " + seed);
+      assertEquals(usual.costUnits(), small.lowerBoundUnits(), "seed " + seed);
+      assertArrayEquals(usual.shortfall(), small.shortfall());
+    }
+  }
+
+  /** The LP's prefix certificate fails on a too-short start, the prefix widens, the optimum is the same. */
+  @Test
+  void lpCertificateWidensAShortPrefix() {
+    for (int seed = 1; seed <= 3; seed++) {
+      PlanInput in = tightInput(seed);
+      Fleet f = Fleet.prepare(in);
+      f.order = MeritOrder.sort(f.priceU, f.id);
+      int[] u = Arrays.stream(f.order).filter(i -> !f.coupled[i]).toArray();
+      int[] c = Arrays.stream(f.order).filter(i -> f.coupled[i]).toArray();
+      LpPlan.Result usual = LpPlan.solve(f, u, c);
+      LpPlan.Result small = LpPlan.solve(f, u, c, 10);
+      assertTrue(small.solves() > 1, "seed " + seed);
+      assertEquals(usual.lpCost(), small.lpCost(), 1e-6, "seed " + seed);
+      Plan flow = Planner.plan(in);
+      assertEquals(flow.cost().doubleValue(), usual.lpCost(), 1e-5, "seed " + seed);
+    }
+  }
+
+  static PlanInput tightInput(int seed) {
+    Random r = new Random(seed);
+    List<Der> fleet = randomFleet(r, 80, 20, 6);
+    Map<String, Double> feeders = new HashMap<>();
+    for (int k = 0; k < 6; k++) {
+      feeders.put("F" + k, 60.0 + 10 * r.nextInt(4));
+    }
+    double[] target = new double[8];
+    for (int t = 0; t < 8; t++) {
+      target[t] = 60 + r.nextInt(200);
+    }
+    return input(target, fleet, feeders, Map.of("Z0", 150.0), PlanOptions.DEFAULT);
+  }
+
   static List<Der> randomFleet(Random r, int count, int storage, int feeders) {
     List<Der> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
