@@ -1,33 +1,39 @@
 package io.loadshift.vtn.optimization;
 
 import io.loadshift.vtn.der.DerStatus;
+import io.loadshift.vtn.der.DerType;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The request checked and turned into arrays: the resources that can be planned, in whole watts
- * (milli-kW, {@code long}) and prices in units of 1e-7 per kW; the limited feeders and zones; the
- * merit order. Resources that cannot be planned are listed with a reason; nothing here throws for a
- * data problem.
+ * (milli-kW, {@code long}) and prices in units of 1e-7 per kW; the limited feeders and zones; a price
+ * histogram for the merit order. Resources that cannot be planned are listed with a reason; nothing
+ * here throws for a data problem. One pass over the fleet does the checks, the grouping and the
+ * classification, in a method the JIT compiles after a few hundred resources.
  */
 final class Fleet {
   static final int NONE = -1;
   /** Bids above this are refused as implausible (it also keeps every product below 2^63). */
   static final BigDecimal MAX_PRICE = new BigDecimal("1000000");
   static final int PRICE_SCALE = 7;
+  static final long MAX_PRICE_UNITS = 10_000_000_000_000L;
 
   final PlanInput input;
   final int n;
   final double hours;
   final long[] target;
   final boolean charging;
+  private final int activeIntervals;
   final List<Plan.Exclusion> excluded = new ArrayList<>();
   final List<String> warnings = new ArrayList<>();
 
@@ -35,7 +41,7 @@ final class Fleet {
   int size;
   String[] id;
   String[] ven;
-  Der[] der;
+  DerType[] type;
   BigDecimal[] price;
   boolean[] defaultPrice;
   long[] priceU;
@@ -48,22 +54,30 @@ final class Fleet {
   long[] energyHi;
   /** Storage with charging: least net discharge over any prefix (negative: room to charge). */
   long[] energyLo;
-  /** Ramp limit in milli-kW per interval, or NONE. */
+  /** Ramp limit in milli-kW per interval, or NONE (none, or one that cannot bind). */
   long[] ramp;
   /** Whether the resource couples intervals (binding storage energy, binding ramp, charging). */
   boolean[] coupled;
+  int coupledCount;
+  boolean anyCoupledRamp;
 
-  // Limited groups (zones first, then feeders, each by name).
+  // Limited groups: zones by name, then feeders by name (some may have no resource).
   int groups;
   String[] groupName;
   boolean[] groupIsFeeder;
   long[] limit;
+  int[] members;
   /** For a feeder: the limited zone all its resources are in, or NONE. */
   int[] parentZone;
   boolean laminar = true;
-  String nonLaminarReason;
 
-  /** All resources by (price, id). */
+  /** Capacity per price bucket ({@link #bucket}), for choosing how much of the merit order to sort. */
+  final long[] capByBucket = new long[64 * 32];
+
+  /**
+   * Resources by (price, id): all of them, or for the merit-order solver only the cheapest ones it
+   * needs (every resource priced at or below some threshold, so still a prefix of the full order).
+   */
   int[] order;
 
   private Fleet(PlanInput in, int n, double hours, long[] target, boolean charging) {
@@ -72,6 +86,13 @@ final class Fleet {
     this.hours = hours;
     this.target = target;
     this.charging = charging;
+    int a = 0;
+    for (long d : target) {
+      if (d > 0) {
+        a++;
+      }
+    }
+    this.activeIntervals = a;
   }
 
   static Fleet prepare(PlanInput in) {
@@ -116,191 +137,90 @@ final class Fleet {
     return a == null || a[t];
   }
 
-  /** Intervals with a positive target. */
-  int activeCount() {
-    int c = 0;
-    for (long d : target) {
-      if (d > 0) {
-        c++;
-      }
+  /** A price bucket, monotone in the price: 32 linear steps per power of two. */
+  static int bucket(long priceU) {
+    if (priceU < 32) {
+      return (int) priceU;
     }
-    return c;
+    int msb = 63 - Long.numberOfLeadingZeros(priceU);
+    return ((msb - 4) << 5) | (int) ((priceU >>> (msb - 5)) & 31);
+  }
+
+  /** The largest price in bucket b. */
+  static long bucketTop(int b) {
+    if (b < 32) {
+      return b;
+    }
+    int msb = (b >>> 5) + 4;
+    long low = (1L << msb) | ((long) (b & 31) << (msb - 5));
+    return low + (1L << (msb - 5)) - 1;
   }
 
   private void exclude(Der d, String reason) {
     excluded.add(new Plan.Exclusion(d.id(), d.venId(), reason));
   }
 
+  // Per-load state shared with admit().
+  private Map<String, Integer> dups;
+  private Set<String> optedOut;
+  private Limits zoneLimits;
+  private Limits feederLimits;
+  private BigDecimal[] bid;
+  private int[] firstZone;
+  private BigDecimal maxBid;
+  private long maxBidU = -1;
+
   private void load(PlanOptions options) {
     List<Der> ders = input.ders() == null ? List.of() : input.ders();
-    Set<String> optedOut = input.optedOutVenIds() == null ? Set.of() : input.optedOutVenIds();
-    Map<String, Integer> seen = new HashMap<>(ders.size() * 2);
+    optedOut = input.optedOutVenIds() == null ? Set.of() : input.optedOutVenIds();
+    dups = duplicates(ders);
+    zoneLimits = Limits.read(input.zoneLimitsKw(), "zone", warnings);
+    feederLimits = Limits.read(input.feederLimitsKw(), "feeder", warnings);
+    int zc = zoneLimits.size();
+    groups = zc + feederLimits.size();
+    groupName = new String[groups];
+    groupIsFeeder = new boolean[groups];
+    limit = new long[groups];
+    members = new int[groups];
+    parentZone = new int[groups];
+    Arrays.fill(parentZone, NONE);
+    firstZone = new int[groups];
+    Arrays.fill(firstZone, Integer.MIN_VALUE);
+    for (int g = 0; g < groups; g++) {
+      boolean isFeeder = g >= zc;
+      groupIsFeeder[g] = isFeeder;
+      groupName[g] = isFeeder ? feederLimits.names[g - zc] : zoneLimits.names[g];
+      limit[g] = isFeeder ? feederLimits.limitW[g - zc] : zoneLimits.limitW[g];
+    }
+
+    int c0 = ders.size();
+    id = new String[c0];
+    ven = new String[c0];
+    type = new DerType[c0];
+    bid = new BigDecimal[c0];
+    priceU = new long[c0];
+    cap = new long[c0];
+    feeder = new int[c0];
+    zone = new int[c0];
+    avail = new boolean[c0][];
+    storage = new boolean[c0];
+    energyHi = new long[c0];
+    energyLo = new long[c0];
+    ramp = new long[c0];
+    coupled = new boolean[c0];
+    // In chunks: a short method called often is compiled sooner than one long loop.
+    Der[] all = ders.toArray(new Der[0]);
     int nulls = 0;
-    for (Der d : ders) {
-      if (d == null) {
-        nulls++;
-      } else if (d.id() != null) {
-        seen.merge(d.id(), 1, Integer::sum);
-      }
+    for (int from = 0; from < all.length; from += 32) {
+      nulls += admitRange(all, from, Math.min(all.length, from + 32));
     }
     if (nulls > 0) {
       warnings.add(nulls + " empty resource entries ignored");
     }
-    Limits feeders = Limits.read(input.feederLimitsKw(), "feeder", warnings);
-    Limits zones = Limits.read(input.zoneLimitsKw(), "zone", warnings);
-
-    int cap0 = ders.size();
-    Der[] keep = new Der[cap0];
-    long[] caps = new long[cap0];
-    long[] prices = new long[cap0];
-    BigDecimal[] bids = new BigDecimal[cap0];
-    long[] hi = new long[cap0];
-    long[] lo = new long[cap0];
-    long[] ramps = new long[cap0];
-    int k = 0;
-    BigDecimal maxBid = null;
-    for (Der d : ders) {
-      if (d == null) {
-        continue;
-      }
-      if (d.id() == null || d.id().isBlank()) {
-        exclude(d, "missing id");
-        continue;
-      }
-      if (seen.get(d.id()) > 1) {
-        exclude(d, "id appears " + seen.get(d.id()) + " times in the fleet");
-        continue;
-      }
-      DerStatus st = d.status();
-      if (st != DerStatus.ONLINE && st != DerStatus.OPTIMIZED) {
-        exclude(d, st == null ? "no status" : "status " + st + " (only ONLINE and OPTIMIZED are planned)");
-        continue;
-      }
-      if (d.venId() != null && optedOut.contains(d.venId())) {
-        exclude(d, "VEN opted out of the event");
-        continue;
-      }
-      Double c = d.capacityKw();
-      if (c == null) {
-        exclude(d, "missing capacity");
-        continue;
-      }
-      if (!(c > 0) || !Double.isFinite(c)) {
-        exclude(d, "capacity must be a positive number of kW, got " + c);
-        continue;
-      }
-      long capW = Watts.floor(c);
-      if (capW <= 0) {
-        exclude(d, "capacity below 1 W");
-        continue;
-      }
-      BigDecimal bid = d.bidPricePerKw();
-      long pu = 0;
-      if (bid != null) {
-        if (bid.signum() < 0) {
-          exclude(d, "negative bid price " + bid.toPlainString());
-          continue;
-        }
-        if (bid.compareTo(MAX_PRICE) > 0) {
-          exclude(d, "bid price " + bid.toPlainString() + " per kW is above " + MAX_PRICE.toPlainString());
-          continue;
-        }
-        bid = bid.scale() == PRICE_SCALE ? bid : bid.setScale(PRICE_SCALE, RoundingMode.HALF_EVEN);
-        pu = bid.unscaledValue().longValue();
-      }
-      boolean[] a = d.available();
-      if (a != null) {
-        if (a.length != n) {
-          exclude(d, "availability has " + a.length + " entries for " + n + " intervals");
-          continue;
-        }
-        boolean any = false;
-        for (int t = 0; t < n && !any; t++) {
-          any = a[t] && (target[t] > 0 || charging);
-        }
-        if (!any) {
-          exclude(d, charging ? "not available in any interval" : "not available in any interval with a target");
-          continue;
-        }
-      }
-      long rampW = NONE;
-      if (d.rampKwPerInterval() != null) {
-        double r = d.rampKwPerInterval();
-        if (!(r > 0) || !Double.isFinite(r)) {
-          exclude(d, "ramp limit must be a positive number of kW per interval, got " + r);
-          continue;
-        }
-        rampW = Watts.floor(r);
-        if (rampW <= 0) {
-          exclude(d, "ramp limit below 1 W per interval");
-          continue;
-        }
-      }
-      long h = 0;
-      long l = 0;
-      if (d.storage()) {
-        Double e = d.energyCapacityKwh();
-        Double soc = d.stateOfCharge();
-        if (e == null || soc == null) {
-          exclude(d, "storage without " + (e == null ? "energy capacity" : "state of charge"));
-          continue;
-        }
-        if (!(e > 0) || !Double.isFinite(e)) {
-          exclude(d, "energy capacity must be a positive number of kWh, got " + e);
-          continue;
-        }
-        if (!(soc >= 0 && soc <= 1)) {
-          exclude(d, "state of charge must be within 0..1, got " + soc);
-          continue;
-        }
-        double min = d.minStateOfCharge() == null ? 0 : d.minStateOfCharge();
-        if (!(min >= 0 && min <= 1)) {
-          exclude(d, "minimum state of charge must be within 0..1, got " + min);
-          continue;
-        }
-        if (soc <= min && !charging) {
-          exclude(d, "state of charge " + soc + " is at or below its minimum " + min + ": no energy to deliver");
-          continue;
-        }
-        if (soc < min) {
-          warnings.add(d.id() + ": state of charge " + soc + " is below its minimum " + min
-              + "; planned not to discharge below the current charge");
-          min = soc;
-        }
-        // kWh above the minimum, as kW held for whole intervals, in watts.
-        h = Watts.floor((soc - min) * e / hours);
-        l = charging ? -Watts.floor((1 - soc) * e / hours) : 0;
-        if (h <= 0 && !charging) {
-          exclude(d, "less than 1 W for one interval above its minimum state of charge");
-          continue;
-        }
-      }
-      int fz = zones.indexOf(d.zone());
-      int ff = feeders.indexOf(d.feeder());
-      if (ff >= 0 && feeders.limitW[ff] == 0) {
-        exclude(d, "feeder " + d.feeder() + " has a limit of 0 kW");
-        continue;
-      }
-      if (fz >= 0 && zones.limitW[fz] == 0) {
-        exclude(d, "zone " + d.zone() + " has a limit of 0 kW");
-        continue;
-      }
-      if (bid != null && (maxBid == null || bid.compareTo(maxBid) > 0)) {
-        maxBid = bid;
-      }
-      keep[k] = d;
-      caps[k] = capW;
-      prices[k] = pu;
-      bids[k] = bid;
-      hi[k] = h;
-      lo[k] = l;
-      ramps[k] = rampW;
-      k++;
-    }
-    excluded.sort((x, y) -> {
-      int c = compareNullable(x.id(), y.id());
-      return c != 0 ? c : compareNullable(x.reason(), y.reason());
-    });
+    int k = checked;
+    size = k;
+    excluded.sort(BY_ID_THEN_REASON);
+    warnings.addAll(notes);
 
     BigDecimal dflt = options.defaultBidPricePerKw();
     if (dflt != null && (dflt.signum() < 0 || dflt.compareTo(MAX_PRICE) > 0)) {
@@ -314,46 +234,50 @@ final class Fleet {
     dflt = dflt.setScale(PRICE_SCALE, RoundingMode.HALF_EVEN);
     long dfltU = dflt.unscaledValue().longValue();
 
-    size = k;
-    id = new String[k];
-    ven = new String[k];
-    der = Arrays.copyOf(keep, k);
-    price = new BigDecimal[k];
+    id = Arrays.copyOf(id, k);
+    ven = Arrays.copyOf(ven, k);
+    type = Arrays.copyOf(type, k);
+    price = Arrays.copyOf(bid, k);
+    priceU = Arrays.copyOf(priceU, k);
+    cap = Arrays.copyOf(cap, k);
+    feeder = Arrays.copyOf(feeder, k);
+    zone = Arrays.copyOf(zone, k);
+    avail = Arrays.copyOf(avail, k);
+    storage = Arrays.copyOf(storage, k);
+    energyHi = Arrays.copyOf(energyHi, k);
+    energyLo = Arrays.copyOf(energyLo, k);
+    ramp = Arrays.copyOf(ramp, k);
+    coupled = Arrays.copyOf(coupled, k);
     defaultPrice = new boolean[k];
-    priceU = new long[k];
-    cap = Arrays.copyOf(caps, k);
-    feeder = new int[k];
-    zone = new int[k];
-    avail = new boolean[k][];
-    storage = new boolean[k];
-    energyHi = Arrays.copyOf(hi, k);
-    energyLo = Arrays.copyOf(lo, k);
-    ramp = Arrays.copyOf(ramps, k);
-    coupled = new boolean[k];
     int unpriced = 0;
     for (int i = 0; i < k; i++) {
-      Der d = keep[i];
-      id[i] = d.id();
-      ven[i] = d.venId();
-      avail[i] = d.available();
-      storage[i] = d.storage();
-      if (bids[i] == null) {
+      if (price[i] == null) {
         price[i] = dflt;
         priceU[i] = dfltU;
         defaultPrice[i] = true;
+        capByBucket[bucket(dfltU)] += cap[i];
         unpriced++;
-      } else {
-        price[i] = bids[i];
-        priceU[i] = prices[i];
       }
     }
     if (unpriced > 0) {
       warnings.add(unpriced + " resource(s) without a bid priced at the default " + dflt.toPlainString() + " per kW");
     }
-    buildGroups(zones, feeders);
-    classify();
-    order = MeritOrder.sort(priceU, id);
+    if (!laminar) {
+      warnings.add("limited feeders do not nest in limited zones (" + nonNesting()
+          + "): the plan is solved as an LP, not by merit order or network flow");
+      Arrays.fill(parentZone, NONE);
+    }
+    bid = null;
+    dups = null;
   }
+
+  private static final Comparator<Plan.Exclusion> BY_ID_THEN_REASON = new Comparator<>() {
+    @Override
+    public int compare(Plan.Exclusion x, Plan.Exclusion y) {
+      int c = compareNullable(x.id(), y.id());
+      return c != 0 ? c : compareNullable(x.reason(), y.reason());
+    }
+  };
 
   private static int compareNullable(String a, String b) {
     if (a == null || b == null) {
@@ -362,134 +286,284 @@ final class Fleet {
     return a.compareTo(b);
   }
 
-  /** Keeps the limited zones and feeders some resource is in, and checks that feeders nest in zones. */
-  private void buildGroups(Limits zones, Limits feeders) {
-    int[] zoneUse = new int[zones.size()];
-    int[] feederUse = new int[feeders.size()];
-    int[] rawZone = new int[size];
-    int[] rawFeeder = new int[size];
+  /** Names the zones each non-nesting feeder spans, for the warning. */
+  private String nonNesting() {
+    TreeMap<String, TreeSet<String>> zonesOf = new TreeMap<>();
+    TreeMap<String, Integer> first = new TreeMap<>();
     for (int i = 0; i < size; i++) {
-      rawZone[i] = zones.indexOf(der[i].zone());
-      rawFeeder[i] = feeders.indexOf(der[i].feeder());
-      if (rawZone[i] >= 0) {
-        zoneUse[rawZone[i]]++;
-      }
-      if (rawFeeder[i] >= 0) {
-        feederUse[rawFeeder[i]]++;
-      }
-    }
-    int[] zoneIdx = new int[zones.size()];
-    int[] feederIdx = new int[feeders.size()];
-    List<String> names = new ArrayList<>();
-    List<Long> limits = new ArrayList<>();
-    int zc = 0;
-    for (int z = 0; z < zones.size(); z++) {
-      zoneIdx[z] = zoneUse[z] > 0 ? zc++ : NONE;
-      if (zoneUse[z] > 0) {
-        names.add(zones.names[z]);
-        limits.add(zones.limitW[z]);
-      }
-    }
-    int fc = 0;
-    for (int g = 0; g < feeders.size(); g++) {
-      feederIdx[g] = feederUse[g] > 0 ? zc + fc++ : NONE;
-      if (feederUse[g] > 0) {
-        names.add(feeders.names[g]);
-        limits.add(feeders.limitW[g]);
-      }
-    }
-    groups = zc + fc;
-    groupName = names.toArray(new String[0]);
-    limit = new long[groups];
-    groupIsFeeder = new boolean[groups];
-    parentZone = new int[groups];
-    Arrays.fill(parentZone, NONE);
-    int[] firstZone = new int[groups];
-    Arrays.fill(firstZone, Integer.MIN_VALUE);
-    for (int g = 0; g < groups; g++) {
-      limit[g] = limits.get(g);
-      groupIsFeeder[g] = g >= zc;
-    }
-    TreeMap<String, List<String>> spans = new TreeMap<>();
-    for (int i = 0; i < size; i++) {
-      zone[i] = rawZone[i] >= 0 ? zoneIdx[rawZone[i]] : NONE;
-      feeder[i] = rawFeeder[i] >= 0 ? feederIdx[rawFeeder[i]] : NONE;
       int g = feeder[i];
       if (g >= 0) {
-        if (firstZone[g] == Integer.MIN_VALUE) {
-          firstZone[g] = zone[i];
-          parentZone[g] = zone[i];
-        } else if (firstZone[g] != zone[i]) {
-          laminar = false;
-          spans.computeIfAbsent(groupName[g], x -> new ArrayList<>());
-        }
+        zonesOf.computeIfAbsent(groupName[g], x -> new TreeSet<>()).add(zone[i] >= 0 ? "zone " + groupName[zone[i]]
+            : "no limited zone");
+        first.putIfAbsent(groupName[g], zone[i]);
       }
     }
-    if (!laminar) {
-      // Name the zones each non-nesting feeder spans, for the warning.
-      TreeMap<String, java.util.TreeSet<String>> zonesOf = new TreeMap<>();
-      for (int i = 0; i < size; i++) {
-        if (feeder[i] >= 0 && spans.containsKey(groupName[feeder[i]])) {
-          zonesOf.computeIfAbsent(groupName[feeder[i]], x -> new java.util.TreeSet<>())
-              .add(zone[i] >= 0 ? "zone " + groupName[zone[i]] : "no limited zone");
-        }
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, TreeSet<String>> e : zonesOf.entrySet()) {
+      if (e.getValue().size() > 1) {
+        sb.append(sb.length() == 0 ? "" : "; ").append("feeder ").append(e.getKey()).append(" spans ")
+            .append(String.join(", ", e.getValue()));
       }
-      StringBuilder sb = new StringBuilder();
-      zonesOf.forEach((feederName, zs) -> sb.append(sb.length() == 0 ? "" : "; ").append("feeder ")
-          .append(feederName).append(" spans ").append(String.join(", ", zs)));
-      nonLaminarReason = sb.toString();
-      warnings.add("limited feeders do not nest in limited zones (" + nonLaminarReason
-          + "): the plan is solved as an LP, not by merit order or network flow");
-      Arrays.fill(parentZone, NONE);
     }
+    return sb.toString();
   }
 
-  /** Marks the resources whose constraints couple intervals; folds the rest into plain capacities. */
-  private void classify() {
-    int active = activeCount();
-    for (int i = 0; i < size; i++) {
-      long c = cap[i];
-      if (n == 1) {
-        // One interval: the ramp from 0 and the energy above the minimum are just capacity.
-        if (ramp[i] != NONE) {
-          c = Math.min(c, ramp[i]);
-        }
-        if (storage[i]) {
-          c = Math.min(c, energyHi[i]);
-        }
-        cap[i] = c;
+  /**
+   * Ids that appear more than once, with their counts (usually none). Hash codes go into an
+   * open-addressing table first, so only ids whose hash code repeats are compared as strings.
+   */
+  private static Map<String, Integer> duplicates(List<Der> ders) {
+    int size = Integer.highestOneBit(Math.max(4, ders.size() * 2)) * 2;
+    int[] table = new int[size];
+    boolean[] used = new boolean[size];
+    boolean[] repeatedSlot = new boolean[size];
+    boolean any = false;
+    for (Der d : ders) {
+      if (d != null && d.id() != null) {
+        any |= insert(table, used, repeatedSlot, d.id().hashCode());
+      }
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    if (!any) {
+      return counts;
+    }
+    for (Der d : ders) {
+      if (d != null && d.id() != null && repeatedSlot[slot(table, used, d.id().hashCode())]) {
+        Integer c = counts.get(d.id());
+        counts.put(d.id(), c == null ? 1 : c + 1);
+      }
+    }
+    counts.values().removeIf(v -> v < 2);
+    return counts;
+  }
+
+  /** Adds hash h; returns true if it was there already (and marks its slot). */
+  private static boolean insert(int[] table, boolean[] used, boolean[] repeated, int h) {
+    int s = slot(table, used, h);
+    if (used[s]) {
+      repeated[s] = true;
+      return true;
+    }
+    used[s] = true;
+    table[s] = h;
+    return false;
+  }
+
+  private static int slot(int[] table, boolean[] used, int h) {
+    int mask = table.length - 1;
+    int s = (h ^ (h >>> 16)) * 0x9E3779B9 & mask;
+    while (used[s] && table[s] != h) {
+      s = (s + 1) & mask;
+    }
+    return s;
+  }
+
+  /** Checks resources [from, to): each goes in the next slot or is excluded. Returns the null entries. */
+  private int admitRange(Der[] all, int from, int to) {
+    int nulls = 0;
+    for (int k = from; k < to; k++) {
+      Der d = all[k];
+      if (d == null) {
+        nulls++;
         continue;
       }
-      boolean couples = false;
-      if (storage[i]) {
-        if (charging) {
-          couples = true;
-        } else {
-          int usable = 0;
-          for (int t = 0; t < n; t++) {
-            if (target[t] > 0 && available(i, t)) {
-              usable++;
-            }
-          }
-          // Energy binds only if full power in every usable interval would take more than there is.
-          couples = energyHi[i] < c * (long) Math.min(usable, active);
-        }
+      String reason = check(d);
+      if (reason != null) {
+        exclude(d, reason);
       }
-      if (ramp[i] != NONE) {
-        long swing = storage[i] && charging ? 2 * c : c;
-        if (ramp[i] < swing) {
-          couples = true;
-        } else {
-          ramp[i] = NONE;
-        }
-      }
-      coupled[i] = couples;
     }
-    if (cap.length > 0) {
-      // Capacities below 1 W after folding in the energy cannot happen (energyHi >= 1 W when kept).
-      assert Arrays.stream(cap).allMatch(x -> x > 0);
-    }
+    return nulls;
   }
+
+  /**
+   * Checks resource d: returns the reason it cannot be planned, or null after storing it in the next
+   * slot (with its groups, whether it couples intervals, and its capacity in the price histogram).
+   */
+  private String check(Der d) {
+    int k = checked;
+    if (d.id() == null || d.id().isBlank()) {
+      return "missing id";
+    }
+    if (!dups.isEmpty() && dups.containsKey(d.id())) {
+      return "id appears " + dups.get(d.id()) + " times in the fleet";
+    }
+    DerStatus st = d.status();
+    if (st != DerStatus.ONLINE && st != DerStatus.OPTIMIZED) {
+      return st == null ? "no status" : "status " + st + " (only ONLINE and OPTIMIZED are planned)";
+    }
+    if (d.venId() != null && !optedOut.isEmpty() && optedOut.contains(d.venId())) {
+      return "VEN opted out of the event";
+    }
+    Double c = d.capacityKw();
+    if (c == null) {
+      return "missing capacity";
+    }
+    if (!(c > 0) || !Double.isFinite(c)) {
+      return "capacity must be a positive number of kW, got " + c;
+    }
+    long capW = Watts.floor(c);
+    if (capW <= 0) {
+      return "capacity below 1 W";
+    }
+    BigDecimal b = d.bidPricePerKw();
+    long pu = 0;
+    if (b != null) {
+      if (b.signum() < 0) {
+        return "negative bid price " + b.toPlainString();
+      }
+      if (b.scale() != PRICE_SCALE || b.precision() > 18) {
+        if (b.compareTo(MAX_PRICE) > 0) {
+          return "bid price " + b.toPlainString() + " per kW is above " + MAX_PRICE.toPlainString();
+        }
+        b = b.setScale(PRICE_SCALE, RoundingMode.HALF_EVEN);
+      }
+      pu = b.unscaledValue().longValue();
+      if (pu > MAX_PRICE_UNITS) {
+        return "bid price " + b.toPlainString() + " per kW is above " + MAX_PRICE.toPlainString();
+      }
+    }
+    boolean[] a = d.available();
+    int usable = activeIntervals;
+    if (a != null) {
+      if (a.length != n) {
+        return "availability has " + a.length + " entries for " + n + " intervals";
+      }
+      usable = 0;
+      boolean any = false;
+      for (int t = 0; t < n; t++) {
+        if (a[t] && target[t] > 0) {
+          usable++;
+        }
+        any |= a[t] && (target[t] > 0 || charging);
+      }
+      if (!any) {
+        return charging ? "not available in any interval" : "not available in any interval with a target";
+      }
+    }
+    long rampW = NONE;
+    if (d.rampKwPerInterval() != null) {
+      double r = d.rampKwPerInterval();
+      if (!(r > 0) || !Double.isFinite(r)) {
+        return "ramp limit must be a positive number of kW per interval, got " + r;
+      }
+      rampW = Watts.floor(r);
+      if (rampW <= 0) {
+        return "ramp limit below 1 W per interval";
+      }
+    }
+    long hi = 0;
+    long lo = 0;
+    boolean isStorage = d.storage();
+    if (isStorage) {
+      Double e = d.energyCapacityKwh();
+      Double soc = d.stateOfCharge();
+      if (e == null || soc == null) {
+        return "storage without " + (e == null ? "energy capacity" : "state of charge");
+      }
+      if (!(e > 0) || !Double.isFinite(e)) {
+        return "energy capacity must be a positive number of kWh, got " + e;
+      }
+      if (!(soc >= 0 && soc <= 1)) {
+        return "state of charge must be within 0..1, got " + soc;
+      }
+      double min = d.minStateOfCharge() == null ? 0 : d.minStateOfCharge();
+      if (!(min >= 0 && min <= 1)) {
+        return "minimum state of charge must be within 0..1, got " + min;
+      }
+      if (soc <= min && !charging) {
+        return "state of charge " + soc + " is at or below its minimum " + min + ": no energy to deliver";
+      }
+      if (soc < min) {
+        notes.add(d.id() + ": state of charge " + soc + " is below its minimum " + min
+            + "; planned not to discharge below the current charge");
+        min = soc;
+      }
+      // kWh above the minimum, as kW held for whole intervals, in watts.
+      hi = Watts.floor((soc - min) * e / hours);
+      lo = charging ? -Watts.floor((1 - soc) * e / hours) : 0;
+      if (hi <= 0 && !charging) {
+        return "less than 1 W for one interval above its minimum state of charge";
+      }
+    }
+    int z = zoneLimits.indexOf(d.zone());
+    int g = feederLimits.indexOf(d.feeder());
+    if (g >= 0) {
+      if (feederLimits.limitW[g] == 0) {
+        return "feeder " + d.feeder() + " has a limit of 0 kW";
+      }
+      g += zoneLimits.size();
+    }
+    if (z >= 0 && zoneLimits.limitW[z] == 0) {
+      return "zone " + d.zone() + " has a limit of 0 kW";
+    }
+
+    // Whether the resource couples intervals; for one interval, ramp and energy are just capacity.
+    boolean couples = false;
+    if (n == 1) {
+      if (rampW != NONE) {
+        capW = Math.min(capW, rampW);
+      }
+      if (isStorage) {
+        capW = Math.min(capW, hi);
+      }
+    } else {
+      if (isStorage) {
+        // Without charging, energy binds only if full power in every usable interval takes more.
+        couples = charging || hi < capW * (long) usable;
+      }
+      if (rampW != NONE) {
+        if (rampW < (isStorage && charging ? 2 * capW : capW)) {
+          couples = true;
+          anyCoupledRamp = true;
+        } else {
+          rampW = NONE;
+        }
+      }
+    }
+
+    if (b != null && pu > maxBidU) {
+      maxBid = b;
+      maxBidU = pu;
+    }
+    if (g >= 0) {
+      members[g]++;
+      if (firstZone[g] == Integer.MIN_VALUE) {
+        firstZone[g] = z;
+        parentZone[g] = z;
+      } else if (firstZone[g] != z) {
+        laminar = false;
+      }
+    }
+    if (z >= 0) {
+      members[z]++;
+    }
+    if (b != null) {
+      capByBucket[bucket(pu)] += capW;
+    }
+    id[k] = d.id();
+    ven[k] = d.venId();
+    type[k] = d.type();
+    bid[k] = b;
+    priceU[k] = pu;
+    cap[k] = capW;
+    feeder[k] = g;
+    zone[k] = z;
+    avail[k] = a;
+    storage[k] = isStorage;
+    energyHi[k] = hi;
+    energyLo[k] = lo;
+    ramp[k] = rampW;
+    coupled[k] = couples;
+    if (couples) {
+      coupledCount++;
+    }
+    checked++;
+    return null;
+  }
+
+  private int checked;
+  /** Per-resource warnings, sorted before they join the others (input order must not show). */
+  private final TreeSet<String> notes = new TreeSet<>();
 
   /** Named limits of one kind, checked. */
   static final class Limits {
@@ -511,7 +585,7 @@ final class Fleet {
     }
 
     int indexOf(String name) {
-      if (name == null) {
+      if (name == null || names.length == 0) {
         return NONE;
       }
       Integer i = index.get(name);
@@ -522,23 +596,23 @@ final class Fleet {
       TreeMap<String, Long> ok = new TreeMap<>();
       if (raw != null) {
         TreeMap<String, Double> sorted = new TreeMap<>();
-        raw.forEach((k, v) -> {
-          if (k != null) {
-            sorted.put(k, v);
+        for (Map.Entry<String, Double> e : raw.entrySet()) {
+          if (e.getKey() != null) {
+            sorted.put(e.getKey(), e.getValue());
           }
-        });
-        sorted.forEach((name, v) -> {
+        }
+        for (Map.Entry<String, Double> e : sorted.entrySet()) {
+          String name = e.getKey();
+          Double v = e.getValue();
           if (v == null || Double.isNaN(v)) {
             warnings.add(kind + " " + name + " limit is not a number: ignored");
-          } else if (v == Double.POSITIVE_INFINITY) {
-            return;
           } else if (v < 0) {
             warnings.add(kind + " " + name + " limit is negative (" + v + " kW): planned as 0 kW, its resources are not dispatched");
             ok.put(name, 0L);
-          } else {
+          } else if (v != Double.POSITIVE_INFINITY) {
             ok.put(name, Watts.floor(v));
           }
-        });
+        }
       }
       String[] names = ok.keySet().toArray(new String[0]);
       long[] limits = new long[names.length];

@@ -33,9 +33,12 @@ final class MeritOrder {
       for (int i = 0; i < n; i++) {
         boxed[i] = i;
       }
-      Arrays.sort(boxed, (a, b) -> {
-        int c = Long.compare(priceU[a], priceU[b]);
-        return c != 0 ? c : id[a].compareTo(id[b]);
+      Arrays.sort(boxed, new java.util.Comparator<Integer>() {
+        @Override
+        public int compare(Integer a, Integer b) {
+          int c = Long.compare(priceU[a], priceU[b]);
+          return c != 0 ? c : id[a].compareTo(id[b]);
+        }
       });
       for (int i = 0; i < n; i++) {
         order[i] = boxed[i];
@@ -63,7 +66,12 @@ final class MeritOrder {
         for (int k = s; k < e; k++) {
           run[k - s] = order[k];
         }
-        Arrays.sort(run, (a, b) -> id[a].compareTo(id[b]));
+        Arrays.sort(run, new java.util.Comparator<Integer>() {
+          @Override
+          public int compare(Integer a, Integer b) {
+            return id[a].compareTo(id[b]);
+          }
+        });
         for (int k = s; k < e; k++) {
           order[k] = run[k - s];
         }
@@ -71,6 +79,53 @@ final class MeritOrder {
       s = e;
     }
     return order;
+  }
+
+  /**
+   * The cheapest resources by (price, id): all those priced at or below the lowest price at which
+   * the fleet's capacity reaches {@code need} (found with a price histogram), sorted. The result is
+   * a prefix of the full merit order, so a greedy that is done within it gives the same plan as with
+   * every resource sorted; the caller asks again with a larger need if it is not.
+   */
+  static int[] cheapest(Fleet f, long need) {
+    int n = f.size;
+    if (n < 4096 || need <= 0) {
+      return sort(f.priceU, f.id);
+    }
+    long cum = 0;
+    long threshold = Long.MAX_VALUE;
+    for (int b = 0; b < f.capByBucket.length; b++) {
+      cum += f.capByBucket[b];
+      if (cum >= need) {
+        threshold = Fleet.bucketTop(b);
+        break;
+      }
+    }
+    if (threshold == Long.MAX_VALUE) {
+      return sort(f.priceU, f.id);
+    }
+    int[] pick = new int[n];
+    int c = 0;
+    for (int i = 0; i < n; i++) {
+      if (f.priceU[i] <= threshold) {
+        pick[c++] = i;
+      }
+    }
+    if (c == n) {
+      return sort(f.priceU, f.id);
+    }
+    long[] p = new long[c];
+    String[] ids = new String[c];
+    for (int k = 0; k < c; k++) {
+      p[k] = f.priceU[pick[k]];
+      ids[k] = f.id[pick[k]];
+    }
+    int[] local = sort(p, ids);
+    int[] out = new int[c];
+    for (int k = 0; k < c; k++) {
+      out[k] = pick[local[k]];
+    }
+    return out;
   }
 
   /**
@@ -125,27 +180,18 @@ final class MeritOrder {
   }
 
   /**
-   * The pruning point of interval t: the shortest prefix of {@code uorder} (uncoupled resources by
-   * price) whose greedy fill reaches {@code need} when each group's room is its limit less the
-   * capacity of every coupled resource in it available at t. Returns the prefix length, or -1 if even
-   * all of them do not reach it (then nothing can be pruned).
-   *
-   * <p>Why resources past it are never needed (laminar family, no charging): whatever the coupled
-   * resources do in t, they use at most that capacity of each group, so the uncoupled resources face a
-   * polymatroid at least as large as the one used here; the greedy in it stops within the prefix
-   * (after the prefix its total is at least the prefix's rank here, which is at least {@code need},
-   * and it never fills beyond the target left to it, at most {@code need}); and the greedy is a
-   * least-cost response. A coupled resource dearer than the last price in the prefix is likewise never
-   * needed in t: taking its power away and letting the greedy replace it only uses prices at most that
-   * last price.
+   * The shortest prefix of {@code uorder} (resources by price) whose greedy fill of interval t reaches
+   * {@code need} when each group's room is its limit less {@code coupledCapInGroup}. Returns the
+   * prefix length, or -1 if even all of them do not reach it. The flow and the LP start from such a
+   * prefix and prove (by pricing, or by a certificate) that what lies beyond it is not needed.
    */
-  static int prefix(Fleet f, int t, long need, int[] uorder, long[] coupledCapInGroup) {
+  static int prefix(Fleet f, int t, long need, int[] uorder, long[] coupledCapInGroup, long[] limit) {
     if (need <= 0) {
       return 0;
     }
     long[] rem = new long[f.groups];
     for (int g = 0; g < f.groups; g++) {
-      rem[g] = Math.max(0, f.limit[g] - coupledCapInGroup[g]);
+      rem[g] = Math.max(0, limit[g] - coupledCapInGroup[g]);
     }
     long left = need;
     for (int k = 0; k < uorder.length; k++) {

@@ -13,15 +13,18 @@ import java.util.List;
  * @param start        start of the first interval
  * @param interval     length of every interval
  * @param solver       "merit-order" (exact, closed form), "flow" (the time-coupled LP solved exactly
- *                     in its network form), "lp" (the time-coupled LP solved by ojAlgo) or "none"
- *                     (nothing to plan: no target, or no resource that can be planned)
+ *                     in its network form), "lp" (the time-coupled LP solved by ojAlgo),
+ *                     "flow-relaxed" (an LP too large for ojAlgo: exact flows around the ramp limits,
+ *                     see the warning) or "none" (no target, or no resource that can be planned)
  * @param dispatch     resources given a non-zero power in some interval, in merit order (bid price,
  *                     then id); resources that can be planned but are not needed are not listed
  * @param intervals    per interval: target, planned total, shortfall
  * @param cost         sum over dispatched resources of bid price x average kW over the event, in the
  *                     bid's currency, exact from the kW below and rounded half-even to 7 decimals
  * @param lowerBound   no plan that has the same shortfall costs less than this (7 decimals, rounded
- *                     down): the merit-order cost itself, or the optimum of the LP
+ *                     down, or equal to the cost when proven optimal): the merit-order cost itself, the
+ *                     flow's dual bound, the LP optimum, or the optimum without ramp limits; null when
+ *                     no bound is known (see the warnings)
  * @param shortfallKw  the largest shortfall of any interval (0 when every target is met)
  * @param solveMillis  wall time of the planning call
  * @param eligible     resources that could be planned (not excluded)

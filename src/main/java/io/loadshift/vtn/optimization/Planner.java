@@ -54,16 +54,29 @@ import java.util.List;
  *   <li><b>lp</b> (a ramp limit binds, storage may charge, feeders do not nest in zones, or
  *   {@link PlanOptions#forceLp()}): the LP solved with ojAlgo ({@link LpPlan}); the lower bound is the
  *   LP optimum.</li>
+ *   <li><b>flow-relaxed</b> (the LP would exceed {@link LpPlan#MAX_VARIABLES} variables or ojAlgo does
+ *   not reach its optimum within {@link LpPlan#TIME_LIMIT_MS}; nested limits, no charging): the lower
+ *   bound is the exact flow without ramp limits, the plan holds ramp-limited resources at the largest
+ *   ramp-feasible profile under that flow's dispatch and plans the rest exactly around them
+ *   ({@link RampRelaxation}); a warning says so, and the gap is cost minus bound.</li>
  * </ul>
  * The LP: minimize {@code sum_r price_r sum_t p_rt / n} subject to
  * {@code sum_r p_rt + s_t >= target_t}, {@code s_t >= 0} (shortfall, minimized first),
  * {@code 0 <= p_rt <= cap_r} (0 where unavailable; {@code -cap_r} with charging), group limits, storage
- * energy and ramp limits as above. <b>Decomposition</b> (exact): uncoupled resources are independent
- * across intervals, so per interval they enter only as merit-order price segments per feeder/zone
- * bucket (same price and bucket merged); those past the point where the cheaper ones already cover
- * the target with every group's limit less its coupled capacity are never needed, and neither is a
- * coupled resource's power in an interval where it is dearer than that point ({@link MeritOrder#prefix}).
- * Segment dispatch is given back to its resources by id.
+ * energy and ramp limits as above.
+ *
+ * <p><b>Decomposition</b> (exact): resources that do not couple intervals are independent across
+ * intervals, so per interval they enter only as merit-order price segments per feeder/zone bucket
+ * (equal prices in a bucket merged), and only as many as needed: both solvers start from the
+ * merit-order prefix that covers 1.25 x each target within the limits. The flow then prices every
+ * left-out resource and storage arc with its node potentials and adds those with a negative reduced
+ * cost until none is left (standard column pricing, so the optimum and the dual bound hold for the
+ * whole fleet). The LP certifies each interval instead (at its coupled dispatch the prefix must cover
+ * strictly more than the rest of the target: then the full problem's value equals the restricted one
+ * near that point and, being convex, has its minimum there) and widens the prefix where that fails;
+ * with charging or non-nesting limits, where that argument does not hold, it keeps each bucket's
+ * cheapest resources up to what the bucket can deliver. Segment dispatch is handed back to the
+ * segment's resources by id.
  *
  * <h2>Scores</h2>
  * <ul>
@@ -94,33 +107,60 @@ public final class Planner {
     BigDecimal lowerBound = null;
     BigInteger exactBound = null;
 
-    int[] uorder = Arrays.stream(f.order).filter(i -> !f.coupled[i]).toArray();
-    int[] corder = Arrays.stream(f.order).filter(i -> f.coupled[i]).toArray();
-    boolean anyTarget = Arrays.stream(f.target).anyMatch(d -> d > 0);
-    boolean anyRamp = Arrays.stream(corder).anyMatch(i -> f.ramp[i] != Fleet.NONE);
+    int coupledCount = f.coupledCount;
+    boolean anyRamp = f.anyCoupledRamp;
+    long maxTarget = 0;
+    for (long d : f.target) {
+      maxTarget = Math.max(maxTarget, d);
+    }
 
-    if (f.size == 0 || !anyTarget) {
+    int[] uorder = null;
+    int[] corder = null;
+    if (f.size == 0 || maxTarget == 0) {
       solver = "none";
-      if (anyTarget) {
+      f.order = new int[0];
+      if (maxTarget > 0) {
         f.warnings.add("no resource can be planned");
       }
-    } else if (corder.length == 0 && f.laminar) {
+    } else if (coupledCount == 0 && f.laminar) {
       solver = "merit-order";
-      for (int t = 0; t < n; t++) {
-        if (f.target[t] > 0) {
-          MeritOrder.fill(f, t, f.target[t], uorder, f.limit.clone(), p, null);
+      // Sort only the cheapest resources that can reach the target; widen until the greedy is done
+      // within them (or they are all of them), so the plan is the one the full merit order gives.
+      for (long need = 2 * maxTarget; ; need = need > Long.MAX_VALUE / 8 ? Long.MAX_VALUE : need * 8) {
+        f.order = MeritOrder.cheapest(f, need);
+        p = new long[f.size][];
+        boolean done = true;
+        for (int t = 0; t < n; t++) {
+          if (f.target[t] > 0) {
+            done &= MeritOrder.fill(f, t, f.target[t], f.order, f.limit.clone(), p, null) == f.target[t];
+          }
+        }
+        if (done || f.order.length == f.size) {
+          break;
         }
       }
     } else {
+      f.order = MeritOrder.sort(f.priceU, f.id);
+      uorder = new int[f.size - coupledCount];
+      corder = new int[coupledCount];
+      int u = 0;
+      int c = 0;
+      for (int i : f.order) {
+        if (f.coupled[i]) {
+          corder[c++] = i;
+        } else {
+          uorder[u++] = i;
+        }
+      }
       FlowPlan.Result flow = null;
       if (!options.forceLp() && f.laminar && !f.charging && !anyRamp) {
         try {
           flow = FlowPlan.solve(f, uorder, corder);
+          if (flow == null) {
+            f.warnings.add("bid prices too large for the exact network flow; solved as an LP instead");
+          }
         } catch (IllegalStateException e) {
           f.warnings.add("network flow failed (" + e.getMessage() + "); solved as an LP instead");
-        }
-        if (flow == null) {
-          f.warnings.add("bid prices too large for the exact network flow; solved as an LP instead");
         }
       }
       if (flow != null) {
@@ -131,18 +171,36 @@ public final class Planner {
       } else {
         solver = "lp";
         LpPlan.Result lp = LpPlan.solve(f, uorder, corder);
-        if (lp.failure() != null) {
+        RampRelaxation.Result relaxed = null;
+        if (lp.failure() != null && f.laminar && !f.charging) {
+          try {
+            relaxed = RampRelaxation.solve(f, f.order);
+          } catch (IllegalStateException e) {
+            f.warnings.add("network flow failed (" + e.getMessage() + ")");
+          }
+        }
+        if (lp.failure() == null) {
+          p = lp.p();
+          lowerBound = BigDecimal.valueOf(lp.lpCost()).setScale(7, RoundingMode.FLOOR);
+          Repair.afterRounding(f, p, uorder);
+        } else if (relaxed != null) {
+          solver = "flow-relaxed";
+          p = relaxed.p();
+          if (relaxed.shortfall() == relaxed.relaxedShortfall()) {
+            lowerBound = units(relaxed.lowerBoundUnits(), n, RoundingMode.FLOOR);
+          }
+          f.warnings.add(lp.failure() + ": ramp-limited resources follow the largest ramp-feasible profile under"
+              + " the plan without ramp limits, the rest is planned exactly around them; the lower bound is the"
+              + " optimum without ramp limits" + (lowerBound == null ? " (not given: that optimum falls short less)" : ""));
+        } else {
           f.warnings.add(lp.failure() + ": the plan uses the merit order of the resources that do not couple"
               + " intervals only, and has no lower bound");
+          p = new long[f.size][];
           for (int t = 0; t < n; t++) {
             if (f.target[t] > 0) {
               MeritOrder.fill(f, t, f.target[t], uorder, f.limit.clone(), p, null);
             }
           }
-        } else {
-          p = lp.p();
-          lowerBound = BigDecimal.valueOf(lp.lpCost()).setScale(7, RoundingMode.FLOOR);
-          Repair.afterRounding(f, p, uorder);
         }
       }
     }
@@ -227,7 +285,7 @@ public final class Planner {
       }
       int score = (int) Math.max(1, Math.min(10, 10 - Math.round(9 * Math.min(1, stress))));
       int priority = 1 + (int) (10L * k / m);
-      out.add(new Plan.Dispatch(f.id[i], f.ven[i], f.der[i].type(), kw, sum / 1000.0 / n, f.price[i],
+      out.add(new Plan.Dispatch(f.id[i], f.ven[i], f.type[i], kw, sum / 1000.0 / n, f.price[i],
           f.defaultPrice[i], priority, score));
     }
 

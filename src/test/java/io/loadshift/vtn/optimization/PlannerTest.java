@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loadshift.vtn.der.DerStatus;
 import io.loadshift.vtn.der.DerType;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -401,6 +402,156 @@ class PlannerTest {
     assertEquals(20, kw(p, "a", 1));
     assertEquals(10, kw(p, "b", 1));
     assertEquals(new BigDecimal("13.3333333"), p.cost()); // (20 + 20) / 3
+  }
+
+  /** The merit order sorts only the cheapest resources it needs; the plan is the full sort's. */
+  @Test
+  void sortingOnlyTheCheapestGivesTheFullMeritOrdersPlan() {
+    Random r = new Random(3);
+    List<Der> fleet = new ArrayList<>();
+    Map<String, Double> feeders = new HashMap<>();
+    for (int i = 0; i < 6000; i++) {
+      String feeder = "F" + r.nextInt(60);
+      fleet.add(on(load(String.format("m%05d", i), 1 + r.nextInt(20), BigDecimal.valueOf(r.nextInt(2000), 2).toPlainString()),
+          "Z" + (Integer.parseInt(feeder.substring(1)) % 6), feeder));
+    }
+    for (int g = 0; g < 60; g++) {
+      feeders.put("F" + g, 40.0 + g); // tight: the cheapest are often capped, the threshold must widen
+    }
+    for (double target : new double[] {500, 2400, 4000}) {
+      PlanInput in = input(new double[] {target, target / 2}, fleet, feeders, Map.of("Z0", 300.0), PlanOptions.DEFAULT);
+      Plan plan = Planner.plan(in);
+      assertEquals("merit-order", plan.solver());
+      Fleet f = Fleet.prepare(in);
+      int[] all = MeritOrder.sort(f.priceU, f.id);
+      long[][] p = new long[f.size][];
+      for (int t = 0; t < f.n; t++) {
+        MeritOrder.fill(f, t, f.target[t], all, f.limit.clone(), p, null);
+      }
+      Map<String, Plan.Dispatch> got = byId(plan);
+      int dispatched = 0;
+      for (int i = 0; i < f.size; i++) {
+        if (p[i] != null) {
+          dispatched++;
+          for (int t = 0; t < f.n; t++) {
+            assertEquals(p[i][t] / 1000.0, got.get(f.id[i]).kw()[t], "target " + target + " " + f.id[i]);
+          }
+        }
+      }
+      assertEquals(dispatched, plan.dispatch().size());
+      noCheckProblems(plan);
+    }
+  }
+
+  /**
+   * When the LP is too large, ramp-limited resources follow a ramp-feasible profile under the
+   * relaxation without ramp limits; the plan keeps every limit and its cost lies between the
+   * relaxation's optimum and above the exact LP's.
+   */
+  @Test
+  void theRampRelaxationBoundsAndPlansHonestly() {
+    Random r = new Random(11);
+    List<Der> fleet = new ArrayList<>(randomFleet(r, 60, 10, 4));
+    for (int k = 0; k < 8; k++) {
+      fleet.add(on(ramp(load("hydro" + k, 30, "0." + (10 + k)), 4 + k), "Z" + (k % 2), "F" + (k % 4)));
+    }
+    double[] target = {80, 120, 200, 260, 260, 200, 120, 80};
+    Map<String, Double> feeders = Map.of("F0", 90.0, "F1", 100.0, "F2", 110.0, "F3", 120.0);
+    PlanInput in = input(target, fleet, feeders, Map.of("Z0", 200.0), PlanOptions.DEFAULT);
+    Plan exact = Planner.plan(in);
+    assertEquals("lp", exact.solver());
+    noCheckProblems(exact);
+
+    Fleet f = Fleet.prepare(in);
+    f.order = MeritOrder.sort(f.priceU, f.id);
+    RampRelaxation.Result relaxed = RampRelaxation.solve(f, f.order);
+    Check.verify(f, relaxed.p());
+    assertTrue(f.warnings.stream().noneMatch(w -> w.startsWith("plan check")), f.warnings.toString());
+    BigInteger units = BigInteger.ZERO;
+    for (int i = 0; i < f.size; i++) {
+      if (relaxed.p()[i] != null) {
+        units = units.add(BigInteger.valueOf(f.priceU[i]).multiply(BigInteger.valueOf(Arrays.stream(relaxed.p()[i]).sum())));
+      }
+    }
+    double cost = Planner.units(units, f.n, java.math.RoundingMode.HALF_EVEN).doubleValue();
+    double bound = Planner.units(relaxed.lowerBoundUnits(), f.n, java.math.RoundingMode.FLOOR).doubleValue();
+    assertEquals(0, relaxed.shortfall());
+    assertTrue(bound <= exact.lowerBound().doubleValue() + 1e-6, bound + " > " + exact.lowerBound());
+    assertTrue(cost >= exact.cost().doubleValue() - 1e-6, cost + " < " + exact.cost());
+  }
+
+  @Test
+  void theRampEnvelopeIsTheLargestRampFeasibleProfileBelow() {
+    // Up by at most 3 from 0, down by at most 3 to the 0 at the end.
+    assertArrayEquals(new long[] {3, 6, 9, 10, 9, 6, 3, 0},
+        RampRelaxation.envelope(new long[] {10, 10, 10, 10, 10, 10, 10, 0}, 3));
+    assertArrayEquals(new long[] {2, 4, 4, 2, 0}, RampRelaxation.envelope(new long[] {5, 5, 9, 5, 0}, 2));
+  }
+
+  @Test
+  void lpPlansDoNotDependOnInputOrder() {
+    List<Der> fleet = new ArrayList<>(randomFleet(new Random(5), 50, 8, 4));
+    for (int k = 0; k < 5; k++) {
+      fleet.add(on(ramp(load("slow" + k, 25, "0.5"), 5), "Z0", "F" + k % 4));
+    }
+    double[] target = {60, 140, 220, 220, 140, 60};
+    Map<String, Double> feeders = Map.of("F0", 80.0, "F1", 90.0, "F2", 100.0, "F3", 110.0);
+    Plan first = Planner.plan(input(target, fleet, feeders, Map.of(), PlanOptions.DEFAULT));
+    List<Der> shuffled = new ArrayList<>(fleet);
+    Collections.shuffle(shuffled, new Random(1));
+    Plan second = Planner.plan(input(target, shuffled, feeders, Map.of(), PlanOptions.DEFAULT));
+    assertEquals("lp", first.solver());
+    assertEquals(fingerprint(first), fingerprint(second));
+    noCheckProblems(first);
+  }
+
+  /** Fleets whose merit-order prefix is too short to start with: pricing must bring the rest in. */
+  @Test
+  void flowPricingBringsInWhatTheStartLeftOut() {
+    for (int seed = 1; seed <= 4; seed++) {
+      Fleet f = Fleet.prepare(tightInput(seed));
+      f.order = MeritOrder.sort(f.priceU, f.id);
+      int[] u = Arrays.stream(f.order).filter(i -> !f.coupled[i]).toArray();
+      int[] c = Arrays.stream(f.order).filter(i -> f.coupled[i]).toArray();
+      FlowPlan.Result usual = FlowPlan.solve(f, u, c);
+      FlowPlan.Result small = FlowPlan.solve(f, u, c, f.target, null, 10);
+      assertTrue(small.rounds() > 1, "seed " + seed);
+      assertEquals(usual.costUnits(), small.costUnits(), "seed " + seed);
+      assertEquals(usual.costUnits(), small.lowerBoundUnits(), "seed " + seed);
+      assertArrayEquals(usual.shortfall(), small.shortfall());
+    }
+  }
+
+  /** The LP's prefix certificate fails on a too-short start, the prefix widens, the optimum is the same. */
+  @Test
+  void lpCertificateWidensAShortPrefix() {
+    for (int seed = 1; seed <= 3; seed++) {
+      PlanInput in = tightInput(seed);
+      Fleet f = Fleet.prepare(in);
+      f.order = MeritOrder.sort(f.priceU, f.id);
+      int[] u = Arrays.stream(f.order).filter(i -> !f.coupled[i]).toArray();
+      int[] c = Arrays.stream(f.order).filter(i -> f.coupled[i]).toArray();
+      LpPlan.Result usual = LpPlan.solve(f, u, c);
+      LpPlan.Result small = LpPlan.solve(f, u, c, 10);
+      assertTrue(small.solves() > 1, "seed " + seed);
+      assertEquals(usual.lpCost(), small.lpCost(), 1e-6, "seed " + seed);
+      Plan flow = Planner.plan(in);
+      assertEquals(flow.cost().doubleValue(), usual.lpCost(), 1e-5, "seed " + seed);
+    }
+  }
+
+  static PlanInput tightInput(int seed) {
+    Random r = new Random(seed);
+    List<Der> fleet = randomFleet(r, 80, 20, 6);
+    Map<String, Double> feeders = new HashMap<>();
+    for (int k = 0; k < 6; k++) {
+      feeders.put("F" + k, 60.0 + 10 * r.nextInt(4));
+    }
+    double[] target = new double[8];
+    for (int t = 0; t < 8; t++) {
+      target[t] = 60 + r.nextInt(200);
+    }
+    return input(target, fleet, feeders, Map.of("Z0", 150.0), PlanOptions.DEFAULT);
   }
 
   static List<Der> randomFleet(Random r, int count, int storage, int feeders) {
