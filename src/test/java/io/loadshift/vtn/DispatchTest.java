@@ -166,6 +166,34 @@ class DispatchTest {
 
   @Test
   @Order(3)
+  void optOutsAndUnavailabilityKeepAVenOutOfThePlan() {
+    // Neither has an API of its own yet (OpenADR 2.0b's oadrCreatedEvent and EiOpt will write them).
+    String later = vtn.call(POST, V + "/events", utility, new JsonObject().put("programID", programId)
+        .put("intervalPeriod", new JsonObject().put("start", Instant.now().plus(3, ChronoUnit.HOURS)
+            .truncatedTo(ChronoUnit.MINUTES).toString()).put("duration", "PT30M"))
+        .put("intervals", new JsonArray().add(new JsonObject().put("id", 0).put("payloads", new JsonArray()
+            .add(attr("TARGET_REDUCTION_KW", 40)))).add(new JsonObject().put("id", 1).put("payloads", new JsonArray()
+            .add(attr("TARGET_REDUCTION_KW", 40)))))).bodyAsJsonObject().getString("id");
+    TestVtn.await(vtn.app.pool().preparedQuery("INSERT INTO event_opts (event_id, ven_id, opt, source) "
+        + "VALUES ($1, $2, 'optOut', 'test')").execute(io.vertx.sqlclient.Tuple.of(later, venIds.get("b"))));
+    JsonObject plan = vtn.call(POST, "/optimization/events/" + later + "/plan", utility, null).bodyAsJsonObject();
+    assertTrue(dispatchByName(plan).get("r2") == null, "the opted-out VEN's battery is not dispatched");
+    assertTrue(plan.getJsonArray("excluded").encode().contains(resources.get("r2")));
+    // r1 (site a) is unavailable for the first half hour: r3 covers it, within feeder F1's 60 kW.
+    JsonObject event = vtn.call(GET, V + "/events/" + later, utility, null).bodyAsJsonObject();
+    Instant start = Instant.parse(event.getJsonObject("intervalPeriod").getString("start"));
+    TestVtn.await(vtn.app.pool().preparedQuery("INSERT INTO availability (id, ven_id, resource_id, opt, starts_at, ends_at) "
+        + "VALUES (gen_random_uuid(), $1, $2, 'optOut', $3, $4)").execute(io.vertx.sqlclient.Tuple.of(venIds.get("a"),
+        resources.get("r1"), java.time.OffsetDateTime.ofInstant(start, java.time.ZoneOffset.UTC),
+        java.time.OffsetDateTime.ofInstant(start.plusSeconds(1800), java.time.ZoneOffset.UTC))));
+    Map<String, JsonObject> d = dispatchByName(vtn.call(POST, "/optimization/events/" + later + "/plan", utility, null)
+        .bodyAsJsonObject());
+    assertEquals(List.of(0.0, 40.0), d.get("r1").getJsonArray("powerKw").getList());
+    assertEquals(List.of(40.0, 0.0), d.get("r3").getJsonArray("powerKw").getList());
+  }
+
+  @Test
+  @Order(4)
   void anAcceptedPlanReachesEachVenAndDispatchesItsResources() throws Exception {
     HttpResponse<Buffer> r = vtn.call(POST, "/optimization/events/" + eventId + "/plan?accept=true", utility, null);
     assertEquals(201, r.statusCode(), r.bodyAsString());
@@ -190,7 +218,7 @@ class DispatchTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aResourceGoingOfflineIsReplannedAndOnlyTheDifferenceIsPublished() throws Exception {
     String before = inForce().getString("id");
     int bSignalVersion = signals("b").get(0).getInteger("modificationNumber", 0);
@@ -212,7 +240,7 @@ class DispatchTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void anEmergencyOverridesThePlanAndReachesTheVenAtOnce() throws Exception {
     String aggregator = vtn.clientWithToken("aggregator", "Agg").getString("token");
     JsonObject order = new JsonObject().put("resourceID", resources.get("r2")).put("powerKw", 30).put("duration", "PT30M");
@@ -243,7 +271,7 @@ class DispatchTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void resourcesGoBackOnlineWhenTheWindowOrTheEmergencyIsOver() throws Exception {
     String program = vtn.call(POST, V + "/programs", utility, new JsonObject().put("programName", "short"))
         .bodyAsJsonObject().getString("id");
@@ -274,7 +302,7 @@ class DispatchTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void unknownOrUnplannableEventsAreClearProblems() {
     assertProblem(vtn.call(POST, "/optimization/events/nope/plan", utility, null), 404, "not-found");
     String untargeted = vtn.call(POST, V + "/events", utility, new JsonObject().put("programID", programId)
