@@ -94,6 +94,12 @@ public final class VtnApp {
 
   /** Starts with extra route modules mounted after the VTN's own (for embedding and tests). */
   public static VtnApp start(Config config, List<RouteModule> extraModules) throws Exception {
+    return start(config, extraModules, java.net.InetAddress::getAllByName);
+  }
+
+  /** ... and with the host name resolver webhook callbacks are checked with (tests stand in for DNS). */
+  public static VtnApp start(Config config, List<RouteModule> extraModules, CallbackPolicy.Resolver resolver)
+      throws Exception {
     Database.migrate(config.db());
 
     Metrics metrics = new Metrics();
@@ -124,11 +130,12 @@ public final class VtnApp {
       WebClient webhookHttp = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false)
           .setConnectTimeout((int) Math.min(config.webhookTimeoutMs(), 10_000)).setUserAgent("loadshift-vtn")
           .setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
-      SubscriptionService subscriptions = new SubscriptionService(vertx, pool, audit, outbox,
-          new CallbackPolicy(config.webhookHttpsOnly(), config.webhookAllowPrivate()), webhookHttp, config.webhookVerifyEcho());
+      CallbackPolicy callbacks = new CallbackPolicy(config.webhookHttpsOnly(), config.webhookAllowPrivate(), resolver);
+      SubscriptionService subscriptions = new SubscriptionService(vertx, pool, audit, outbox, callbacks, webhookHttp,
+          config.webhookVerifyEcho());
       WebhookWorker webhooks = new WebhookWorker(vertx, pool, views, webhookHttp, new WebhookWorker.Settings(
           config.webhookBatch(), config.webhookTimeoutMs(), config.webhookMaxAttempts(), config.webhookRetryBaseMs(),
-          config.webhookRetryMaxMs()));
+          config.webhookRetryMaxMs()), callbacks);
       listener.listen("vtn_notifications", m -> webhooks.kickDispatch(), () -> {
         webhooks.kickDispatch();
         return Future.succeededFuture();

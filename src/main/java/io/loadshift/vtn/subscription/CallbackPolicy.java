@@ -17,9 +17,43 @@ public final class CallbackPolicy {
   private final boolean httpsOnly;
   private final boolean allowPrivate;
 
+  /** Host name to addresses; the JDK's resolver in production, a fixed table in tests. */
+  public interface Resolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
+  private final Resolver resolver;
+
   public CallbackPolicy(boolean httpsOnly, boolean allowPrivate) {
+    this(httpsOnly, allowPrivate, InetAddress::getAllByName);
+  }
+
+  public CallbackPolicy(boolean httpsOnly, boolean allowPrivate, Resolver resolver) {
     this.httpsOnly = httpsOnly;
     this.allowPrivate = allowPrivate;
+    this.resolver = resolver;
+  }
+
+  /**
+   * The address a delivery to {@code host} connects to, checked now: the first one it resolves to,
+   * and none may be internal unless allowed. Deliveries connect to exactly this address (not to a
+   * second lookup), so a name that resolves to a public address when checked and to an internal one
+   * a moment later (DNS rebinding) cannot steer a webhook inside. Blocking.
+   */
+  public InetAddress deliveryAddress(String host) throws UnknownHostException {
+    InetAddress[] addresses = resolver.resolve(host);
+    if (addresses.length == 0) {
+      throw new UnknownHostException(host);
+    }
+    if (!allowPrivate) {
+      for (InetAddress a : addresses) {
+        if (internal(a)) {
+          throw new UnknownHostException(host + " now resolves to an internal address (" + a.getHostAddress()
+              + "); not delivered");
+        }
+      }
+    }
+    return addresses[0];
   }
 
   /** Checks the form of the URL (no I/O); throws a 400 problem saying what is wrong. */
@@ -51,7 +85,7 @@ public final class CallbackPolicy {
     }
     InetAddress[] addresses;
     try {
-      addresses = InetAddress.getAllByName(uri.getHost());
+      addresses = resolver.resolve(uri.getHost());
     } catch (UnknownHostException e) {
       throw Problem.validation("callbackUrl host '" + uri.getHost() + "' does not resolve.");
     }

@@ -7,17 +7,24 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.net.InetAddress;
+import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Logger;
 
@@ -43,6 +50,10 @@ public final class WebhookWorker {
   private final VenViews views;
   private final WebClient http;
   private final Settings settings;
+  private final CallbackPolicy policy;
+  /** Checked callback addresses by host name; event-loop confined. */
+  private final Map<String, Pin> pins = new HashMap<>();
+  private static final long PIN_MILLIS = 5_000;
   private Context context;
   private boolean dispatching;
   private boolean dispatchAgain;
@@ -51,7 +62,9 @@ public final class WebhookWorker {
   private long retryTimer = -1;
   private volatile boolean stopped;
 
-  public WebhookWorker(Vertx vertx, Pool pool, VenViews views, WebClient http, Settings settings) {
+  public WebhookWorker(Vertx vertx, Pool pool, VenViews views, WebClient http, Settings settings,
+                       CallbackPolicy policy) {
+    this.policy = policy;
     this.vertx = vertx;
     this.pool = pool;
     this.views = views;
@@ -319,7 +332,44 @@ public final class WebhookWorker {
   }
 
   private Future<String> post(Deliveries.Leased d) {
-    HttpRequest<Buffer> req = http.postAbs(d.url()).timeout(settings.timeoutMs()).putHeader("Content-Type", "application/json");
+    URI uri;
+    try {
+      uri = URI.create(d.url());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture("not a URL: " + d.url());
+    }
+    return pin(uri.getHost()).compose(address -> send(d, uri, address));
+  }
+
+  /** The checked address of a callback host, looked up again after a few seconds. */
+  private Future<InetAddress> pin(String host) {
+    Pin p = pins.get(host);
+    long now = System.currentTimeMillis();
+    if (p != null && p.until() > now) {
+      return p.address() != null ? Future.succeededFuture(p.address()) : Future.failedFuture(p.error());
+    }
+    return vertx.executeBlocking(() -> policy.deliveryAddress(host), false).transform(ar -> {
+      if (pins.size() > 10_000) {
+        pins.clear();
+      }
+      if (ar.succeeded()) {
+        pins.put(host, new Pin(ar.result(), null, now + PIN_MILLIS));
+        return Future.succeededFuture(ar.result());
+      }
+      String error = ar.cause().getClass().getSimpleName() + ": " + ar.cause().getMessage();
+      pins.put(host, new Pin(null, error, now + PIN_MILLIS));
+      return Future.failedFuture(error);
+    });
+  }
+
+  private record Pin(InetAddress address, String error, long until) {}
+
+  private Future<String> send(Deliveries.Leased d, URI uri, InetAddress address) {
+    int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(d.url())
+        .setServer(SocketAddress.inetSocketAddress(port, address.getHostAddress()));
+    HttpRequest<Buffer> req = http.request(HttpMethod.POST, options).timeout(settings.timeoutMs())
+        .putHeader("Content-Type", "application/json");
     if (d.bearerToken() != null) {
       req.bearerTokenAuthentication(d.bearerToken());
     }

@@ -57,10 +57,20 @@ public final class TestVtn implements AutoCloseable {
   }
 
   public static TestVtn start(DbUri db, Map<String, String> env, List<RouteModule> extra, boolean ownsDb) {
+    return start(db, env, extra, ownsDb, java.net.InetAddress::getAllByName);
+  }
+
+  /** With a stand-in for DNS: what webhook callback host names resolve to. */
+  public static TestVtn start(Map<String, String> env, io.loadshift.vtn.subscription.CallbackPolicy.Resolver dns) {
+    return start(TestDatabase.create(), env, List.of(), true, dns);
+  }
+
+  private static TestVtn start(DbUri db, Map<String, String> env, List<RouteModule> extra, boolean ownsDb,
+                               io.loadshift.vtn.subscription.CallbackPolicy.Resolver dns) {
     Map<String, String> vars = new HashMap<>(baseEnv(db));
     vars.putAll(env);
     try {
-      VtnApp app = VtnApp.start(Config.from(vars), extra);
+      VtnApp app = VtnApp.start(Config.from(vars), extra, dns);
       Vertx clientVertx = Vertx.vertx();
       WebClient http = WebClient.create(clientVertx, new WebClientOptions()
           .setDefaultHost("localhost").setDefaultPort(app.port()));
