@@ -237,6 +237,15 @@ class DispatchTest {
     assertEquals("OPTIMIZED", status("r3"));
     assertEquals("OFFLINE", status("r1"));
     assertNotEquals(-1, bSignalVersion);
+    // Site c opts out of the event (as a 2.0b oadrCreatedEvent would record it): planned without it.
+    String replanned = inForce().getString("id");
+    TestVtn.await(vtn.app.pool().preparedQuery("INSERT INTO event_opts (event_id, ven_id, opt, source) "
+        + "VALUES ($1, $2, 'optOut', 'test')").execute(io.vertx.sqlclient.Tuple.of(eventId, venIds.get("c"))));
+    await("a re-plan after the opt-out", () -> inForce() != null && !inForce().getString("id").equals(replanned));
+    await("site c's signal cancelled", () -> signals("c").isEmpty());
+    assertEquals("ONLINE", status("r3"));
+    TestVtn.await(vtn.app.pool().preparedQuery("DELETE FROM event_opts WHERE event_id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(eventId)));
   }
 
   @Test
