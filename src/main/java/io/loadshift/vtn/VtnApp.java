@@ -145,7 +145,8 @@ public final class VtnApp {
         return Future.succeededFuture();
       });
       Optional<Payouts> payouts = config.stellar().isEmpty() ? Optional.empty()
-          : Optional.of(Payouts.start(vertx, pool, audit, config.stellar().get(), instanceName()));
+          : Optional.of(Payouts.start(vertx, pool, audit, config.stellar().get(), instanceName(),
+              metrics.registry()));
       Optional<Payouts> sending = payouts.filter(Payouts::workerEnabled);
       listener.listen("vtn_payouts", m -> sending.ifPresent(p -> p.worker().kick()), () -> {
         sending.ifPresent(p -> p.worker().kick());

@@ -200,6 +200,11 @@ class PayoutsTest {
     assertEquals(da, paid.getJsonObject("after").getString("evidenceDigest"));
     assertEquals(eventId + "/" + venIds.get("a"), paid.getJsonObject("after").getString("participation"));
 
+    // Operators see the engine at work in /metrics.
+    String metrics = TestVtn.await(vtn.http.get("/metrics").send()).bodyAsString();
+    assertTrue(metrics.matches("(?s).*vtn_payouts_paid_total [1-9].*"), "paid counter");
+    assertTrue(metrics.matches("(?s).*vtn_payouts_failed_total [1-9].*"), "failed counter");
+
     // Fixing the causes: c gets its trustline and is retried; e names its account.
     accounts.trust(keys.get("c"), asset);
     HttpResponse<Buffer> retried = vtn.call(POST, "/settlement/payouts/" + p.get("c").getString("id") + "/retry", utility, null);

@@ -133,6 +133,31 @@ public final class PayoutWorker {
   private long leaseRenewedAt;
   private long destinationsFilledAt;
 
+  /** What the worker counts, for /metrics. */
+  public interface Counters {
+    Counters NONE = new Counters() {
+      public void submitted() { }
+
+      public void paid(int payouts) { }
+
+      public void failed(int payouts) { }
+    };
+
+    void submitted();
+
+    void paid(int payouts);
+
+    void failed(int payouts);
+  }
+
+  private Counters counters = Counters.NONE;
+
+  /** Counts transactions submitted and payouts paid or failed. */
+  public PayoutWorker counting(Counters counters) {
+    this.counters = counters;
+    return this;
+  }
+
   public PayoutWorker(Vertx vertx, Pool pool, Stellar stellar, WorkerExecutor blocking, AuditService audit,
                       Settings settings, Crashpoints crash) {
     this.vertx = vertx;
@@ -348,6 +373,7 @@ public final class PayoutWorker {
   }
 
   private Future<Void> send(Batch batch, String envelope) {
+    counters.submitted();
     return offLoop(() -> stellar.submit(envelope)).compose(answer -> {
       crash.at(Step.SUBMITTED);
       return handle(batch, answer);
@@ -459,6 +485,7 @@ public final class PayoutWorker {
                 .put("destination", r.getString(5)).put("txHash", batch.hash()).put("ledger", ledger)
                 .put("batchID", batch.id()).encode());
           }
+          counters.paid(ids.size());
           return audit.recordAll(tx, WORKER, "payout_paid", "payout", ids, after);
         }));
   }
@@ -492,6 +519,7 @@ public final class PayoutWorker {
                         .put("batchID", batch.id()).encode());
                   }
                 }
+                counters.failed(failed.size());
                 return failed.isEmpty() ? Future.<Void>succeededFuture()
                     : audit.recordAll(tx, WORKER, "payout_failed", "payout", failed, after);
               }));

@@ -3,6 +3,8 @@ package io.loadshift.vtn.payout;
 import io.loadshift.vtn.audit.AuditService;
 import io.loadshift.vtn.platform.config.ConfigException;
 import io.loadshift.vtn.platform.config.StellarConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -44,8 +46,8 @@ public final class Payouts {
   }
 
   /** Connects to the network (starting the local ledger first in local mode); blocking, not on an event loop. */
-  public static Payouts start(Vertx vertx, Pool pool, AuditService audit, StellarConfig config, String holder)
-      throws Exception {
+  public static Payouts start(Vertx vertx, Pool pool, AuditService audit, StellarConfig config, String holder,
+                              MeterRegistry registry) throws Exception {
     String url;
     AutoCloseable local = null;
     String devAsset = null;
@@ -72,6 +74,27 @@ public final class Payouts {
     PayoutWorker worker = new PayoutWorker(vertx, pool, stellar, blocking, audit, new PayoutWorker.Settings(holder,
         Duration.ofSeconds(60), config.txTimeout(), config.baseFeeStroops(), config.maxFeeStroops(), 100,
         config.waitBackoff(), 20_000_000L), PayoutWorker.Crashpoints.NONE);
+    Counter submitted = Counter.builder("vtn_payout_transactions_submitted_total")
+        .description("Payout transactions sent to the Stellar network (resubmissions included)").register(registry);
+    Counter paid = Counter.builder("vtn_payouts_paid_total").description("Payouts recorded as PAID").register(registry);
+    Counter failed = Counter.builder("vtn_payouts_failed_total").description("Payouts the ledger refused (FAILED)")
+        .register(registry);
+    worker.counting(new PayoutWorker.Counters() {
+      @Override
+      public void submitted() {
+        submitted.increment();
+      }
+
+      @Override
+      public void paid(int payouts) {
+        paid.increment(payouts);
+      }
+
+      @Override
+      public void failed(int payouts) {
+        failed.increment(payouts);
+      }
+    });
     LOG.info("payouts from " + stellar.sourceAccount() + " on \"" + config.networkPassphrase() + "\" via " + url
         + (config.worker() ? "" : " (worker disabled on this instance)"));
     return new Payouts(pool, config, stellar, blocking, worker, url, local, devAsset);
