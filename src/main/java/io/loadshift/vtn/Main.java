@@ -17,6 +17,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("demo")) {
+      System.exit(new picocli.CommandLine(new DemoCommand()).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
     long t0 = System.nanoTime();
     Config config;
     try {
@@ -59,6 +62,40 @@ public final class Main {
         VtnLogManager.release();
       }
     }, "vtn-shutdown"));
+  }
+
+  /** {@code demo}: the whole loop on the local defaults, with simulated sites; see {@link io.loadshift.vtn.sim.Demo}. */
+  @picocli.CommandLine.Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "Runs the whole demand-response loop on a fresh local database with simulated sites, then exits.")
+  static final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--sites", defaultValue = "200", description = "simulated sites (default 200)")
+    int sites;
+
+    @picocli.CommandLine.Option(names = "--compliance", defaultValue = "0.85",
+        description = "share of sites that follow their setpoints (default 0.85)")
+    double compliance;
+
+    @picocli.CommandLine.Option(names = "--seed", defaultValue = "2026", description = "fleet seed (default 2026)")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      if (sites < 1 || sites > 5000 || compliance < 0 || compliance > 1) {
+        System.err.println("loadshift-vtn demo: --sites must be 1..5000 and --compliance 0..1");
+        return 2;
+      }
+      Logging.configure(java.util.logging.Level.WARNING);
+      String db = System.getenv().getOrDefault("VTN_DB_URI", Config.DEFAULT_DB_URI);
+      try {
+        return new io.loadshift.vtn.sim.Demo(new io.loadshift.vtn.sim.Demo.Options(sites, compliance, seed, db, System.out))
+            .run();
+      } catch (Exception e) {
+        System.err.println("loadshift-vtn demo: failed: " + rootMessage(e));
+        return 1;
+      } finally {
+        VtnLogManager.release();
+      }
+    }
   }
 
   private static String rootMessage(Throwable e) {

@@ -264,10 +264,8 @@ public final class VtnApp {
   public CompletableFuture<Void> stop() {
     CompletableFuture<Void> drained = new CompletableFuture<>();
     Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
-        .transform(ar -> {
-          payouts.ifPresent(Payouts::close);
-          return listener.stop();
-        })
+        .transform(ar -> payouts.map(Payouts::close).orElse(Future.succeededFuture()))
+        .transform(ar -> listener.stop())
         .transform(ar -> pool.close())
         .onComplete(ar -> drained.complete(null));
     return drained.thenCompose(v -> vertx.close().toCompletionStage()).toCompletableFuture();

@@ -25,7 +25,7 @@ final class LocalLedgerSetup {
   static final String DEV_ASSET_CODE = "DRC";
   private static final long DEV_FLOAT_STROOPS = 10_000_000L * 10_000_000L;
 
-  record Started(String url, AutoCloseable ledger, char[] seed, String devAsset) {}
+  record Started(String url, LocalHorizon ledger, char[] seed, String devAsset) {}
 
   private LocalLedgerSetup() {}
 
@@ -53,8 +53,7 @@ final class LocalLedgerSetup {
     }
     LOG.info("local ledger at " + ledger.url() + " (\"" + config.networkPassphrase() + "\"); distribution account "
         + distribution.getAccountId() + " holds XLM and the development asset " + asset);
-    return new Started(ledger.url(), () -> ledger.close().toCompletionStage().toCompletableFuture()
-        .get(10, TimeUnit.SECONDS), seed, asset);
+    return new Started(ledger.url(), ledger, seed, asset);
   }
 
   /** The configured secret, else one kept in VTN_STELLAR_SECRET_FILE (created), else a new one for this run. */

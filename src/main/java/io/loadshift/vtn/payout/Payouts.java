@@ -30,11 +30,11 @@ public final class Payouts {
   private final WorkerExecutor blocking;
   private final PayoutWorker worker;
   private final String horizonUrl;
-  private final AutoCloseable localLedger;
+  private final io.loadshift.vtn.ledger.LocalHorizon localLedger;
   private final String devAsset;
 
   private Payouts(Pool pool, StellarConfig config, HorizonStellar stellar, WorkerExecutor blocking, PayoutWorker worker,
-                  String horizonUrl, AutoCloseable localLedger, String devAsset) {
+                  String horizonUrl, io.loadshift.vtn.ledger.LocalHorizon localLedger, String devAsset) {
     this.pool = pool;
     this.config = config;
     this.stellar = stellar;
@@ -49,7 +49,7 @@ public final class Payouts {
   public static Payouts start(Vertx vertx, Pool pool, AuditService audit, StellarConfig config, String holder,
                               MeterRegistry registry) throws Exception {
     String url;
-    AutoCloseable local = null;
+    io.loadshift.vtn.ledger.LocalHorizon local = null;
     String devAsset = null;
     char[] seed;
     if (config.local()) {
@@ -141,14 +141,12 @@ public final class Payouts {
         .put("payouts", queue.result()));
   }
 
-  public void close() {
+  /** Closes the SDK's client and stops the local ledger (never blocks: may run on an event loop). */
+  public Future<Void> close() {
     stellar.close();
-    if (localLedger != null) {
-      try {
-        localLedger.close();
-      } catch (Exception e) {
-        LOG.warning("local ledger did not close: " + e.getMessage());
-      }
-    }
+    return localLedger == null ? Future.succeededFuture() : localLedger.close().otherwise(e -> {
+      LOG.warning("local ledger did not close: " + e.getMessage());
+      return null;
+    });
   }
 }

@@ -1,0 +1,132 @@
+package io.loadshift.vtn.sim;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A VEN speaking OpenADR 3.1 to a VTN: gets its token with its client credentials, registers
+ * itself and its resources, reads events, subscribes to them, and reports metered usage. Every
+ * call is asynchronous, so one process can run thousands of VENs on a few threads.
+ */
+public final class Oadr3Ven {
+  static final String BASE = "/openadr3/3.1.0";
+
+  private final WebClient http;
+  private final String clientId;
+  private final String clientSecret;
+  private String token;
+  private Instant tokenExpires = Instant.EPOCH;
+  private String venId;
+
+  /** {@code http} has the VTN's host and port as defaults. */
+  public Oadr3Ven(WebClient http, String clientId, String clientSecret) {
+    this.http = http;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+  }
+
+  public String venId() {
+    return venId;
+  }
+
+  /** A token from /auth/token, fetched again a minute before it expires. */
+  public Future<String> token() {
+    if (token != null && Instant.now().isBefore(tokenExpires.minusSeconds(60))) {
+      return Future.succeededFuture(token);
+    }
+    return http.post(BASE + "/auth/token").sendForm(MultiMap.caseInsensitiveMultiMap()
+            .add("grant_type", "client_credentials").add("client_id", clientId).add("client_secret", clientSecret))
+        .map(r -> {
+          JsonObject body = expect(r, 200, "token");
+          token = body.getString("access_token");
+          tokenExpires = Instant.now().plusSeconds(body.getLong("expires_in", 3600L));
+          return token;
+        });
+  }
+
+  /** Registers the VEN (VEN_VEN_REQUEST), or finds it when it exists already. */
+  public Future<String> register(String venName, JsonArray attributes) {
+    return token().compose(t -> http.post(BASE + "/vens").bearerTokenAuthentication(t)
+        .sendJsonObject(new JsonObject().put("objectType", "VEN_VEN_REQUEST").put("venName", venName)
+            .put("attributes", attributes))
+        .compose(r -> {
+          if (r.statusCode() == 409) {
+            return http.get(BASE + "/vens").addQueryParam("venName", venName).bearerTokenAuthentication(t).send()
+                .map(found -> expectArray(found, "find VEN").getJsonObject(0).getString("id"));
+          }
+          return Future.succeededFuture(expect(r, 201, "register VEN").getString("id"));
+        }))
+        .map(id -> venId = id);
+  }
+
+  /** Registers one of the VEN's resources with its DER attributes; returns its id. */
+  public Future<String> addResource(String resourceName, JsonArray attributes) {
+    return token().compose(t -> http.post(BASE + "/resources").bearerTokenAuthentication(t)
+        .sendJsonObject(new JsonObject().put("objectType", "VEN_RESOURCE_REQUEST").put("resourceName", resourceName)
+            .put("venID", venId).put("attributes", attributes))
+        .map(r -> expect(r, 201, "register resource " + resourceName).getString("id")));
+  }
+
+  /** The events the VTN shows this VEN. */
+  public Future<List<JsonObject>> events() {
+    return token().compose(t -> http.get(BASE + "/events").addQueryParam("limit", "50").bearerTokenAuthentication(t)
+        .send().map(r -> {
+          List<JsonObject> out = new ArrayList<>();
+          expectArray(r, "read events").forEach(o -> out.add((JsonObject) o));
+          return out;
+        }));
+  }
+
+  /** Subscribes to event operations at a callback URL. */
+  public Future<String> subscribe(String callbackUrl) {
+    return token().compose(t -> http.post(BASE + "/subscriptions").bearerTokenAuthentication(t)
+        .sendJsonObject(new JsonObject().put("clientName", clientId).put("objectOperations", new JsonArray()
+            .add(new JsonObject().put("objects", new JsonArray().add("EVENT"))
+                .put("operations", new JsonArray().add("CREATE").add("UPDATE").add("DELETE"))
+                .put("callbackUrl", callbackUrl))))
+        .map(r -> expect(r, 201, "subscribe").getString("id")));
+  }
+
+  /**
+   * Reports USAGE (kWh per interval) of one resource for an event: intervals back to back from
+   * {@code start}, each {@code interval} long.
+   */
+  public Future<String> reportUsage(String eventId, String resourceName, Instant start, Duration interval,
+                                    double[] kwh) {
+    JsonArray intervals = new JsonArray();
+    for (int i = 0; i < kwh.length; i++) {
+      intervals.add(new JsonObject().put("id", i).put("payloads", new JsonArray()
+          .add(new JsonObject().put("type", "USAGE").put("values", new JsonArray().add(kwh[i])))));
+    }
+    JsonObject report = new JsonObject().put("eventID", eventId).put("clientName", clientId)
+        .put("reportName", "usage").put("resources", new JsonArray().add(new JsonObject()
+            .put("resourceName", resourceName)
+            .put("intervalPeriod", new JsonObject().put("start", start.toString()).put("duration", interval.toString()))
+            .put("intervals", intervals)));
+    return token().compose(t -> http.post(BASE + "/reports").bearerTokenAuthentication(t).sendJsonObject(report)
+        .map(r -> expect(r, 201, "report").getString("id")));
+  }
+
+  static JsonObject expect(HttpResponse<Buffer> r, int status, String what) {
+    if (r.statusCode() != status) {
+      throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonObject();
+  }
+
+  static JsonArray expectArray(HttpResponse<Buffer> r, String what) {
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + r.bodyAsString());
+    }
+    return r.bodyAsJsonArray();
+  }
+}
