@@ -152,8 +152,8 @@ final class Oadr20bStore {
 
   Future<List<SessionRow>> sessions(List<String> venIds) {
     String[] ids = venIds.toArray(String[]::new);
-    return pool.preparedQuery(SESSIONS_SOME).execute(Tuple.of(ids))
-        .compose(rows -> pool.preparedQuery(RESOURCES_SOME).execute(Tuple.of((Object) ids))
+    return pool.preparedQuery(SESSIONS_SOME).execute(Tuple.tuple().addArrayOfString(ids))
+        .compose(rows -> pool.preparedQuery(RESOURCES_SOME).execute(Tuple.tuple().addArrayOfString(ids))
             .map(resources -> sessions(rows, resources)));
   }
 
@@ -186,7 +186,7 @@ final class Oadr20bStore {
     for (int i = 0; i < ids.length; i++) {
       values[i] = digests.get(ids[i]);
     }
-    return pool.preparedQuery(SAVE_SENT).execute(Tuple.of(ids, values)).mapEmpty();
+    return pool.preparedQuery(SAVE_SENT).execute(Tuple.tuple().addArrayOfString(ids).addArrayOfLong(values)).mapEmpty();
   }
 
   // --- queue -------------------------------------------------------------------------------------
