@@ -172,8 +172,12 @@ public final class Oadr20bTestVen {
   }
 
   public Answer requestEvent(String requestId) {
+    return requestEventAs(venId, requestId);
+  }
+
+  public Answer requestEventAs(String asVenId, String requestId) {
     return post("EiEvent", payload("<oadr:oadrRequestEvent ei:schemaVersion=\"2.0b\"><pyld:eiRequestEvent>"
-        + "<pyld:requestID>" + requestId + "</pyld:requestID><ei:venID>" + venId + "</ei:venID>"
+        + "<pyld:requestID>" + requestId + "</pyld:requestID><ei:venID>" + asVenId + "</ei:venID>"
         + "</pyld:eiRequestEvent></oadr:oadrRequestEvent>"));
   }
 
@@ -202,9 +206,13 @@ public final class Oadr20bTestVen {
   }
 
   public Answer cancel(String registration) {
+    return cancelAs(venId, registration);
+  }
+
+  public Answer cancelAs(String asVenId, String registration) {
     return post("EiRegisterParty", payload("<oadr:oadrCancelPartyRegistration ei:schemaVersion=\"2.0b\">"
         + "<pyld:requestID>c-" + System.nanoTime() + "</pyld:requestID><ei:registrationID>" + registration
-        + "</ei:registrationID><ei:venID>" + venId + "</ei:venID></oadr:oadrCancelPartyRegistration>"));
+        + "</ei:registrationID><ei:venID>" + asVenId + "</ei:venID></oadr:oadrCancelPartyRegistration>"));
   }
 
   /** An acknowledgement (what a VEN sends after oadrRequestReregistration). */
