@@ -59,8 +59,9 @@ class Oadr20bEventsTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     vtn.close();
+    Oadr20bTestVen.checkAnswersAgainstOfficialSchema();
   }
 
   @Test

@@ -42,8 +42,9 @@ class Oadr20bRegistrationTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     vtn.close();
+    Oadr20bTestVen.checkAnswersAgainstOfficialSchema();
   }
 
   @Test

@@ -58,9 +58,10 @@ class Oadr20bSecurityTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     vtn.close();
     vertx.close();
+    Oadr20bTestVen.checkAnswersAgainstOfficialSchema();
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,9 @@ public final class Oadr20bTestVen {
       + "xmlns:ei=\"http://docs.oasis-open.org/ns/energyinterop/201110\" "
       + "xmlns:pyld=\"http://docs.oasis-open.org/ns/energyinterop/201110/payloads\"";
 
+  /** Every XML answer any test VEN received, for the cross-check with the official schema. */
+  private static final java.util.Queue<String> ANSWERS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   private final WebClient http;
   private final String token;
   public final String venName;
@@ -101,8 +104,37 @@ public final class Oadr20bTestVen {
     String type = r.getHeader("Content-Type");
     if (type != null && type.startsWith("application/xml") && !text.isEmpty()) {
       payload = OadrXml.shared().parse(text.getBytes(StandardCharsets.UTF_8));
+      ANSWERS.add(text);
     }
     return new Answer(r.statusCode(), text, payload);
+  }
+
+  /**
+   * Validates every answer received so far against the official OpenADR 2.0b schema, which a VEN
+   * such as OpenLEADR checks every reply against (silently ignoring those that fail). Runs only
+   * where the official schema files were put in /tmp/oadr-official (they are not part of this
+   * repository); returns how many answers were checked, or -1 when the files are not there.
+   */
+  public static int checkAnswersAgainstOfficialSchema() throws Exception {
+    java.nio.file.Path official = java.nio.file.Paths.get("/tmp/oadr-official/oadr_20b.xsd");
+    if (!java.nio.file.Files.isRegularFile(official)) {
+      return -1;
+    }
+    javax.xml.validation.Schema schema = javax.xml.validation.SchemaFactory.newDefaultInstance().newSchema(official.toFile());
+    List<String> failures = new java.util.ArrayList<>();
+    int n = 0;
+    for (String answer; (answer = ANSWERS.poll()) != null; n++) {
+      try {
+        schema.newValidator().validate(new javax.xml.transform.stream.StreamSource(new java.io.StringReader(answer)));
+      } catch (org.xml.sax.SAXException e) {
+        failures.add(e.getMessage() + " in " + answer);
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new AssertionError(failures.size() + " of " + n + " answers fail the official schema; first: " + failures.get(0));
+    }
+    System.out.println("official 2.0b schema: all " + n + " answers valid");
+    return n;
   }
 
   // --- what a VEN sends --------------------------------------------------------------------------
