@@ -198,6 +198,9 @@ class Oadr20bEventsTest {
     assertEquals("req-77", d.getEiResponse().getRequestID(), "it answers the request");
     assertEquals(id, d.getOadrEvent().get(0).getEiEvent().getEventDescriptor().getEventID());
     assertNotNull(ven.poll().message().getOadrResponse(), "what it asked for is not sent again on the poll");
+    assertEquals("200", ven.register(ven.venId, true, null, true).code());
+    assertNotNull(ven.poll().message().getOadrDistributeEvent(), "a VEN that registers again is sent its events again");
+    assertNotNull(ven.poll().message().getOadrResponse());
   }
 
   @Test

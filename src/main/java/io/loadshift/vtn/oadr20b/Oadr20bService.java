@@ -328,7 +328,7 @@ final class Oadr20bService {
         }
         String registrationId = asked != null ? asked : Ids.newId();
         Session.Registration r = new Session.Registration(registrationId, venName, pull, address, m.isOadrXmlSignature(),
-            m.isOadrReportOnly());
+            m.isOadrReportOnly(), null);
         JsonObject after = new JsonObject().put("registrationID", registrationId).put("venName", venName)
             .put("httpPull", pull).put("transportAddress", address).put("xmlSignature", r.xmlSignature())
             .put("reportOnly", r.reportOnly());

@@ -51,6 +51,7 @@ final class Oadr20bStore {
 
   private static final String SESSION_SELECT = "SELECT v.id, v.ven_name, v.client_id, v.oadr_fingerprint, v.targets, "
       + "g.registration_id, g.ven_name AS oadr_ven_name, g.http_pull, g.transport_address, g.xml_signature, g.report_only, "
+      + "g.registered_at, "
       + "s.digest, (SELECT max(q.id) FROM oadr20b_queue q WHERE q.ven_id = g.ven_id AND q.delivered_at IS NULL) AS queued "
       + "FROM oadr20b_registrations g JOIN vens v ON v.id = g.ven_id "
       + "LEFT JOIN oadr20b_event_state s ON s.ven_id = g.ven_id";
@@ -173,7 +174,7 @@ final class Oadr20bStore {
           r.getString("oadr_fingerprint"), new VenViews.View(Set.of(id), Set.copyOf(targets)), Map.copyOf(res));
       Session.Registration reg = new Session.Registration(r.getString("registration_id"), r.getString("oadr_ven_name"),
           r.getBoolean("http_pull"), r.getString("transport_address"), r.getBoolean("xml_signature"),
-          r.getBoolean("report_only"));
+          r.getBoolean("report_only"), r.getOffsetDateTime("registered_at").toInstant());
       out.add(new SessionRow(id, ven, reg, r.getLong("digest"), r.getLong("queued")));
     }
     return out;

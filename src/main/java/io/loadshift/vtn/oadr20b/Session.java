@@ -14,9 +14,12 @@ final class Session {
   record VenRecord(String venName, String clientId, String fingerprint, VenViews.View view,
                    Map<String, List<String>> resourceTargets) {}
 
-  /** An oadrCreatePartyRegistration accepted for the VEN. */
+  /**
+   * An oadrCreatePartyRegistration accepted for the VEN; {@code registeredAt} tells one
+   * registration from the next (null until stored).
+   */
   record Registration(String registrationId, String oadrVenName, boolean httpPull, String transportAddress,
-                      boolean xmlSignature, boolean reportOnly) {}
+                      boolean xmlSignature, boolean reportOnly, java.time.Instant registeredAt) {}
 
   final String venId;
   volatile VenRecord ven;

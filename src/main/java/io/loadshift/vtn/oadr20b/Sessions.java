@@ -86,8 +86,9 @@ final class Sessions {
   private void apply(Oadr20bStore.SessionRow row) {
     long stored = row.digest() == null ? EventSets.EMPTY : row.digest();
     byVen.compute(row.venId(), (id, old) -> {
-      if (old == null || !old.registration.registrationId().equals(row.registration().registrationId())) {
-        // A new registration starts from what PostgreSQL holds (nothing sent, after registering).
+      if (old == null || !old.registration.registrationId().equals(row.registration().registrationId())
+          || !java.util.Objects.equals(old.registration.registeredAt(), row.registration().registeredAt())) {
+        // A new registration (or a re-registration) starts from what PostgreSQL holds: nothing sent.
         Session s = new Session(id, row.ven(), row.registration(), stored);
         if (old != null) {
           s.queued = old.queued;
