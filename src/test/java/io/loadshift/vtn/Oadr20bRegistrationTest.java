@@ -123,6 +123,10 @@ class Oadr20bRegistrationTest {
     Answer missing = ven.register(null, false, null, false);
     assertEquals("454", missing.code(), missing.body());
     assertEquals("454", ven.register(null, false, "ftp://ven.example/", false).code());
+    Answer pull = ven.register(null, true, "None", false);
+    assertEquals("200", pull.code(), "a pull VEN's address is not used (OpenLEADR sends the text None)");
+    assertEquals(null, vtn.call(GET, "/oadr20b/vens/" + ven.venId, utility, null).bodyAsJsonObject()
+        .getString("transportAddress"));
     Answer ok = ven.register(null, false, "https://ven.example:8443/OpenADR2/Simple/2.0b", false);
     assertEquals("200", ok.code(), ok.body());
     JsonObject state = vtn.call(GET, "/oadr20b/vens/" + ven.venId, utility, null).bodyAsJsonObject();

@@ -308,13 +308,16 @@ final class Oadr20bService {
       throw OadrRefusal.invalidData("This VTN serves simpleHttp; " + m.getOadrTransportName().value() + " is not offered.");
     }
     boolean pull = m.isOadrHttpPullModel() == null || m.isOadrHttpPullModel();
-    String address = blankToNull(m.getOadrTransportAddress());
-    if (!pull && address == null) {
+    String given = blankToNull(m.getOadrTransportAddress());
+    if (!pull && given == null) {
       throw OadrRefusal.invalidData("A push VEN (oadrHttpPullModel false) must give its oadrTransportAddress.");
     }
-    if (address != null) {
-      checkAddress(address);
+    String unusable = given == null ? null : addressProblem(given);
+    if (unusable != null && !pull) {
+      throw OadrRefusal.invalidData(unusable);
     }
+    // A pull VEN's address is never used: one that cannot be is dropped (OpenLEADR sends the text "None").
+    String address = unusable == null ? given : null;
     String venName = m.getOadrVenName();
     if (venName == null || venName.isBlank()) {
       throw OadrRefusal.invalidData("oadrVenName is required: the venName the VEN was provisioned with.");
@@ -400,15 +403,17 @@ final class Oadr20bService {
     return ven;
   }
 
-  private static void checkAddress(String address) {
+  /** Why a transport address cannot be posted to, or null when it can. */
+  private static String addressProblem(String address) {
     try {
       URI uri = new URI(address);
       if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
           || uri.getUserInfo() != null || address.length() > 2048) {
-        throw OadrRefusal.invalidData("oadrTransportAddress must be an http(s) URL without user info.");
+        return "oadrTransportAddress must be an http(s) URL without user info.";
       }
+      return null;
     } catch (java.net.URISyntaxException e) {
-      throw OadrRefusal.invalidData("oadrTransportAddress is not a URL: " + e.getMessage());
+      return "oadrTransportAddress is not a URL: " + e.getMessage();
     }
   }
 
