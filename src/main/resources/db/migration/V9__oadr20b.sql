@@ -73,9 +73,8 @@ CREATE INDEX oadr20b_queue_pending_idx ON oadr20b_queue (ven_id, id) WHERE deliv
 -- Announcements, one per VEN and statement (payloads stay far below NOTIFY's 8000-byte limit):
 --   reg:<venID>             its registration was made, changed or cancelled (reload it)
 --   sent:<venID>=<digest>,... event sets sent (up to 40 VENs a message; applied as they are)
---   queue:<venID>:<id>      messages queued for it, the newest id
+--   queue:<venID>:<id>      messages queued for it (or pending again), the newest id
 --   done:<venID>:<id>       its messages up to id were delivered
---   queue:<venID>:<id>      also when a message is pending again (handed back)
 CREATE FUNCTION oadr20b_registrations_announce() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
