@@ -43,6 +43,10 @@ import java.util.UUID;
  *       array of 50 OpenADR 3.1 events shaped like the ones bench/FleetDriver.java creates for the
  *       events-get reader (about 21.6 KB), built per request from objects held in memory as the
  *       VTN's event cache does, without token checks, the reader's view or the cache scan.
+ *   <li>{@code POST /oadr-poll}: the floor for an OpenADR 2.0b oadrPoll with nothing pending: the
+ *       body read and schema-validated with the VTN's own {@code OadrXml} every time, answered with
+ *       the oadrResponse the VTN sends (its text, with the poll's venID), without authentication,
+ *       registrations or the event-set check.
  * </ul>
  *
  * Listens on 127.0.0.1 only, one HTTP verticle instance per core.
@@ -117,6 +121,16 @@ public class BareServer {
   }
 
   /** One HTTP server instance; Vert.x spreads connections over the instances sharing the port. */
+  /** The VTN's oadrResponse to a poll with nothing pending, around the venID. */
+  static final String POLL_HEAD = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+      + "<oadr:oadrPayload xmlns:oadr=\"http://openadr.org/oadr-2.0b/2012/07\" "
+      + "xmlns:ei=\"http://docs.oasis-open.org/ns/energyinterop/201110\" "
+      + "xmlns:pyld=\"http://docs.oasis-open.org/ns/energyinterop/201110/payloads\">"
+      + "<oadr:oadrSignedObject><oadr:oadrResponse ei:schemaVersion=\"2.0b\"><ei:eiResponse>"
+      + "<ei:responseCode>200</ei:responseCode><ei:responseDescription>OK</ei:responseDescription>"
+      + "<pyld:requestID></pyld:requestID></ei:eiResponse><ei:venID>";
+  static final String POLL_TAIL = "</ei:venID></oadr:oadrResponse></oadr:oadrSignedObject></oadr:oadrPayload>";
+
   static final class HttpInstance extends VerticleBase {
     private static final Buffer LIVE = new JsonObject().put("status", "UP").toBuffer();
 
@@ -136,6 +150,7 @@ public class BareServer {
       router.get("/client/:id").handler(this::client);
       router.get("/resources").handler(this::resources);
       router.get("/events").handler(this::events);
+      router.post("/oadr-poll").handler(this::oadrPoll);
       return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
           .requestHandler(router)
           .listen();
@@ -177,6 +192,24 @@ public class BareServer {
           out.add(resource(r));
         }
         ctx.response().putHeader("Content-Type", "application/json").end(out.toBuffer());
+      });
+    }
+
+    private void oadrPoll(RoutingContext ctx) {
+      ctx.request().body().onComplete(ar -> {
+        if (ar.failed()) {
+          ctx.response().setStatusCode(400).end();
+          return;
+        }
+        String venId;
+        try {
+          venId = io.loadshift.vtn.oadr20b.OadrXml.shared().parse(ar.result().getBytes())
+              .getOadrSignedObject().getOadrPoll().getVenID();
+        } catch (RuntimeException e) {
+          ctx.response().setStatusCode(400).end();
+          return;
+        }
+        ctx.response().putHeader("Content-Type", "application/xml").end(POLL_HEAD + venId + POLL_TAIL);
       });
     }
 

@@ -16,6 +16,7 @@ import io.loadshift.vtn.der.FleetService;
 import io.loadshift.vtn.der.ResourceService;
 import io.loadshift.vtn.event.EventCache;
 import io.loadshift.vtn.event.EventService;
+import io.loadshift.vtn.oadr20b.Oadr20b;
 import io.loadshift.vtn.oadr3.EventRoutes;
 import io.loadshift.vtn.oadr3.ProgramRoutes;
 import io.loadshift.vtn.oadr3.ReportRoutes;
@@ -77,15 +78,17 @@ public final class VtnApp {
   private final List<HttpVerticle> verticles;
   private final Optional<String> firstAdmin;
   private final Optional<Payouts> payouts;
+  private final Oadr20b oadr20b;
 
   private VtnApp(Vertx vertx, Pool pool, PgListener listener, List<HttpVerticle> verticles,
-                 Optional<String> firstAdmin, Optional<Payouts> payouts) {
+                 Optional<String> firstAdmin, Optional<Payouts> payouts, Oadr20b oadr20b) {
     this.vertx = vertx;
     this.pool = pool;
     this.listener = listener;
     this.verticles = verticles;
     this.firstAdmin = firstAdmin;
     this.payouts = payouts;
+    this.oadr20b = oadr20b;
   }
 
   public static VtnApp start(Config config) throws Exception {
@@ -156,9 +159,11 @@ public final class VtnApp {
       WorkerExecutor planning = vertx.createSharedWorkerExecutor("vtn-planner", 1, 10, TimeUnit.MINUTES);
       DispatchService dispatch = new DispatchService(pool, events, resources, audit, planning);
       DispatchJobs dispatchJobs = new DispatchJobs(vertx, pool, events, dispatch, resources, audit);
+      Oadr20b oadr20b = new Oadr20b(vertx, config, listener, eventCache, vens, audit, metrics.registry());
       listener.listen("vtn_cache", message -> {
         views.onMessage(message);
         eventCache.onMessage(message);
+        oadr20b.onCacheMessage(message);
         dispatchJobs.kick();
       }, () -> Future.all(views.resync(), eventCache.resync()).mapEmpty());
 
@@ -193,7 +198,8 @@ public final class VtnApp {
               config.stellar().map(c -> c.defaultAsset()).orElse("native")),
               () -> payouts.map(Payouts::describe).orElse(Future.succeededFuture(new io.vertx.core.json.JsonObject()
                   .put("configured", false)
-                  .put("detail", "Payouts are recorded but not sent: VTN_STELLAR_HORIZON_URL is not set."))))));
+                  .put("detail", "Payouts are recorded but not sent: VTN_STELLAR_HORIZON_URL is not set.")))),
+          oadr20b.routes(tokens, auth)));
       modules.addAll(extraModules);
 
       await(vertx.deployVerticle(new VerticleBase() {
@@ -219,7 +225,7 @@ public final class VtnApp {
         verticles.add(v);
         return v;
       }, new DeploymentOptions().setInstances(config.httpInstances())));
-      return new VtnApp(vertx, pool, listener, verticles, admin.result(), payouts);
+      return new VtnApp(vertx, pool, listener, verticles, admin.result(), payouts, oadr20b);
     } catch (Exception e) {
       vertx.close();
       throw e;
@@ -265,6 +271,7 @@ public final class VtnApp {
     CompletableFuture<Void> drained = new CompletableFuture<>();
     Future.all(vertx.deploymentIDs().stream().map(vertx::undeploy).toList())
         .transform(ar -> payouts.map(Payouts::close).orElse(Future.succeededFuture()))
+        .transform(ar -> oadr20b.stop())
         .transform(ar -> listener.stop())
         .transform(ar -> pool.close())
         .onComplete(ar -> drained.complete(null));

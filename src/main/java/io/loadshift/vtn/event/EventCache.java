@@ -26,6 +26,7 @@ public final class EventCache {
   private final Duration retention;
   private final Map<String, Event> byId = new ConcurrentHashMap<>();
   private volatile List<Event> ordered = List.of();
+  private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
   public EventCache(EventService events, Duration retention) {
     this.events = events;
@@ -98,6 +99,19 @@ public final class EventCache {
     return Optional.of(new Seen(e, view.shown(e.targets())));
   }
 
+  /**
+   * Every event held, cancelled ones included, in creation order: what OpenADR 2.0b VENs are
+   * told (a cancelled event stays in their oadrDistributeEvent, marked cancelled, until it ages out).
+   */
+  public List<Event> all() {
+    return ordered;
+  }
+
+  /** Goes up whenever the events held change (read it before {@link #all()}). */
+  public long version() {
+    return version.get();
+  }
+
   private static VenViews.View narrow(VenViews.View view, List<String> queryTargets) {
     if (queryTargets == null || queryTargets.isEmpty()) {
       return view;
@@ -110,5 +124,6 @@ public final class EventCache {
     List<Event> list = new ArrayList<>(byId.values());
     list.sort(ORDER);
     ordered = List.copyOf(list);
+    version.incrementAndGet();
   }
 }

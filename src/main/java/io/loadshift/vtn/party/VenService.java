@@ -18,9 +18,14 @@ import java.util.Optional;
 /** VEN objects: registration (by the VEN itself or by a utility or aggregator), reads, updates, removal. */
 public final class VenService {
   public static final String STELLAR_ACCOUNT = "STELLAR_ACCOUNT";
+  /** The OpenADR 2.0b fingerprint of the VEN's client certificate, provisioned by a utility. */
+  public static final String OADR_CERT_FINGERPRINT = "OADR_CERT_FINGERPRINT";
+  private static final java.util.regex.Pattern FINGERPRINT = java.util.regex.Pattern.compile("([0-9A-Fa-f]{2}:){9}[0-9A-Fa-f]{2}");
 
   static {
     SqlErrors.explain("vens_ven_name_key", "A VEN with that venName already exists; venName is unique.");
+    SqlErrors.explain("vens_oadr_fingerprint_key",
+        "Another VEN is provisioned with that OADR_CERT_FINGERPRINT; a certificate identifies one VEN.");
     SqlErrors.explain("participations_ven_id_fkey", "The VEN has settlement records, which are kept; it cannot be removed.");
   }
 
@@ -43,6 +48,9 @@ public final class VenService {
     String stellar;
     try {
       stellar = stellarAccount(draft.attributes());
+      if (oadrFingerprint(draft.attributes()) != null && !operator(actor)) {
+        throw notProvisioner();
+      }
     } catch (Problem p) {
       return Future.failedFuture(p);
     }
@@ -75,10 +83,16 @@ public final class VenService {
     } catch (Problem p) {
       return Future.failedFuture(p);
     }
+    try {
+      oadrFingerprint(draft.attributes());
+    } catch (Problem p) {
+      return Future.failedFuture(p);
+    }
     return pool.withTransaction(tx -> repository.find(tx, id, reach, true).compose(found -> {
       Ven before = found.orElseThrow(() -> notFound(id));
       List<String> targets = draft.targets() == null ? before.targets() : draft.targets();
-      Future<Ven> updated = repository.update(tx, id, draft.venName(), targets, draft.attributes(), stellar);
+      JsonArray attributes = operator(actor) ? draft.attributes() : keepFingerprint(before.attributes(), draft.attributes());
+      Future<Ven> updated = repository.update(tx, id, draft.venName(), targets, attributes, stellar);
       if (clientId != null && !clientId.equals(before.clientId())) {
         updated = updated.compose(v -> tx.preparedQuery("UPDATE vens SET client_id = $2 WHERE id = $1")
                 .execute(io.vertx.sqlclient.Tuple.of(id, clientId)))
@@ -135,6 +149,69 @@ public final class VenService {
 
   static Problem notFound(String id) {
     return Problem.notFound("No VEN '" + id + "'.");
+  }
+
+  private static boolean operator(Actor actor) {
+    return "admin".equals(actor.role()) || "utility".equals(actor.role());
+  }
+
+  private static Problem notProvisioner() {
+    return Problem.forbidden("Only a utility provisions " + OADR_CERT_FINGERPRINT + " (the VEN's OpenADR 2.0b certificate).");
+  }
+
+  /**
+   * A VEN's or aggregator's update keeps the fingerprint a utility provisioned: omitted, it stays;
+   * sent, it must be the same (case aside).
+   */
+  private static JsonArray keepFingerprint(JsonArray before, JsonArray sent) {
+    String was = lenientFingerprint(before);
+    String now = oadrFingerprint(sent);
+    if (now != null && !now.equals(was)) {
+      throw notProvisioner();
+    }
+    if (now != null || was == null) {
+      return sent;
+    }
+    JsonArray kept = sent == null ? new JsonArray() : sent.copy();
+    for (Object o : before) {
+      if (o instanceof JsonObject a && OADR_CERT_FINGERPRINT.equals(a.getString("type"))) {
+        kept.add(a.copy());
+      }
+    }
+    return kept;
+  }
+
+  /**
+   * The certificate fingerprint from an OADR_CERT_FINGERPRINT attribute (one value: ten
+   * colon-separated hex bytes), upper-cased, or null.
+   */
+  public static String oadrFingerprint(JsonArray attributes) {
+    String found = null;
+    if (attributes == null) {
+      return null;
+    }
+    for (Object o : attributes) {
+      JsonObject a = (JsonObject) o;
+      if (!OADR_CERT_FINGERPRINT.equals(a.getString("type"))) {
+        continue;
+      }
+      JsonArray values = a.getJsonArray("values");
+      if (found != null || values == null || values.size() != 1 || !(values.getValue(0) instanceof String s)
+          || !FINGERPRINT.matcher(s).matches()) {
+        throw Problem.validation(OADR_CERT_FINGERPRINT + " must appear once, with one value: the certificate's OpenADR "
+            + "2.0b fingerprint, its SHA-256's last 10 bytes as colon-separated hex (AB:CD:...).");
+      }
+      found = s.toUpperCase(java.util.Locale.ROOT);
+    }
+    return found;
+  }
+
+  private static String lenientFingerprint(JsonArray attributes) {
+    try {
+      return oadrFingerprint(attributes);
+    } catch (Problem p) {
+      return null;
+    }
   }
 
   /** The payout account from a STELLAR_ACCOUNT attribute (one value, a valid StrKey), or null. */

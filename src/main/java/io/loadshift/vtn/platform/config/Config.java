@@ -49,7 +49,8 @@ public record Config(
     boolean accessLog,
     Level logLevel,
     Duration shutdownTimeout,
-    Optional<StellarConfig> stellar) {
+    Optional<StellarConfig> stellar,
+    Oadr20bConfig oadr20b) {
 
   public static final String DEFAULT_DB_URI = "postgresql://loadshift:loadshift@localhost:5432/loadshift";
 
@@ -127,7 +128,8 @@ public record Config(
         env.bool("VTN_ACCESS_LOG", false),
         logLevel,
         Duration.ofSeconds(env.integer("VTN_SHUTDOWN_TIMEOUT_SECONDS", 20, 0, 600)),
-        StellarConfig.read(env));
+        StellarConfig.read(env),
+        Oadr20bConfig.read(env));
   }
 
   private static java.time.ZoneId zone(Env env) {

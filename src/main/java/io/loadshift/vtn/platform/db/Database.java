@@ -33,13 +33,21 @@ public final class Database {
   }
 
   public static Pool pool(Vertx vertx, DbUri db, int size) {
+    return pool(vertx, db, size, "vtn");
+  }
+
+  /**
+   * A pool of its own for one part of the VTN; its SQL meters carry {@code name} as their
+   * namespace, so what that part asks of PostgreSQL can be told apart.
+   */
+  public static Pool pool(Vertx vertx, DbUri db, int size, String name) {
     PoolOptions options = new PoolOptions()
-        .setName("vtn")
+        .setName(name)
         .setMaxSize(size)
         .setMaxWaitQueueSize(4096)
         .setConnectionTimeout(5)
         .setShared(false);
     return PgBuilder.pool().with(options).with(new NetClientOptions().setConnectTimeout(3000))
-        .connectingTo(connectOptions(db)).using(vertx).build();
+        .connectingTo(connectOptions(db).setMetricsName(name)).using(vertx).build();
   }
 }
