@@ -184,7 +184,7 @@ class Oadr20bSecurityTest {
         .code());
     assertEquals("459", ven.post("EiRegisterParty", sample("oadrCreateOpt.xml")).code());
     assertEquals("461", ven.post("EiReport", sample("oadrRegisterReport.xml")).code(), "reports: not yet");
-    assertEquals("469", ven.post("EiOpt", sample("oadrCreateOpt.xml")).code(), "opt schedules: not yet");
+    assertEquals("452", ven.post("EiOpt", sample("oadrCreateOpt.xml")).code(), "the sample names another VEN");
     assertEquals(404, ven.post("OadrPollX", poll).status());
   }
 

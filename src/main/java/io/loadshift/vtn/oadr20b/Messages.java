@@ -1,7 +1,9 @@
 package io.loadshift.vtn.oadr20b;
 
 import io.loadshift.vtn.oadr20b.xml.ei.EiResponseType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrCanceledOptType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCanceledPartyRegistrationType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrCreatedOptType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCreatedPartyRegistrationType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrDistributeEventType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrPayload;
@@ -118,6 +120,22 @@ final class Messages {
     d.setRequestID(newRequestId());
     d.setVtnID(vtnId);
     return wrap(s -> s.setOadrDistributeEvent(d));
+  }
+
+  OadrPayload createdOpt(ResponseCode code, String description, String requestId, String optId) {
+    OadrCreatedOptType r = new OadrCreatedOptType();
+    r.setSchemaVersion(SCHEMA_VERSION);
+    r.setEiResponse(eiResponse(code, description, requestId));
+    r.setOptID(optId == null ? "" : optId);
+    return wrap(s -> s.setOadrCreatedOpt(r));
+  }
+
+  OadrPayload canceledOpt(ResponseCode code, String description, String requestId, String optId) {
+    OadrCanceledOptType r = new OadrCanceledOptType();
+    r.setSchemaVersion(SCHEMA_VERSION);
+    r.setEiResponse(eiResponse(code, description, requestId));
+    r.setOptID(optId == null ? "" : optId);
+    return wrap(s -> s.setOadrCanceledOpt(r));
   }
 
   OadrPayload requestReregistration(String venId) {

@@ -191,10 +191,21 @@ public final class Oadr20bRoutes implements RouteModule {
           ? Future.failedFuture(new OadrRefusal(ResponseCode.REPORT_NOT_SUPPORTED,
               "This VTN does not take 2.0b reports yet; " + type + " was not acted on."))
           : wrongEndpoint(type, endpoint);
-      case EiOpt -> MessageTypes.OPT.contains(type)
-          ? Future.failedFuture(new OadrRefusal(ResponseCode.DEPLOYMENT_ERROR,
-              "This VTN does not take 2.0b opt schedules yet; " + type + " was not acted on."))
-          : wrongEndpoint(type, endpoint);
+      case EiOpt -> {
+        if (m.getOadrCreateOpt() != null) {
+          yield service.createOpt(caller, m.getOadrCreateOpt(), requestId);
+        }
+        if (m.getOadrCancelOpt() != null) {
+          yield service.cancelOpt(caller, m.getOadrCancelOpt(), requestId);
+        }
+        if (m.getOadrResponse() != null) {
+          yield service.acknowledged(caller, venId, m.getOadrResponse().getEiResponse().getRequestID());
+        }
+        yield MessageTypes.OPT.contains(type)
+            ? Future.failedFuture(new OadrRefusal(ResponseCode.COMPLIANCE_ERROR,
+                type + " answers a message this VTN does not send; it was not acted on."))
+            : wrongEndpoint(type, endpoint);
+      }
     });
     answer(ctx, reply, type, venId, MessageTypes.requestId(m));
   }

@@ -6,7 +6,11 @@ import io.loadshift.vtn.audit.AuditService;
 import io.loadshift.vtn.auth.Role;
 import io.loadshift.vtn.oadr20b.xml.ei.EventResponses;
 import io.loadshift.vtn.oadr20b.xml.ei.OptTypeType;
+import io.loadshift.vtn.event.Event;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrCancelOptType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCancelPartyRegistrationType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrCreateOptType;
+import io.loadshift.vtn.oadr20b.xml.xcal.AvailableType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCreatePartyRegistrationType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCreatedEventType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrPayload;
@@ -282,6 +286,180 @@ final class Oadr20bService {
       return Reply.of(messages.response(ResponseCode.INVALID_ID, "Unknown event(s) for this VEN: "
           + String.join(", ", unknown) + "; " + recorded + ".", requestId, s.venId));
     });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // EiOpt
+
+  /** A window of an opt schedule, for one resource (null: the whole VEN). */
+  private record Window(String resourceId, Instant start, Instant end) {}
+
+  /**
+   * oadrCreateOpt: the schedule's windows (vavailability components, or the event's active period
+   * for an event-scoped opt of some resources) become availability rows of the VEN or of the
+   * resources its eiTarget names; an event-scoped opt of the whole VEN is its opt of that event,
+   * as oadrCreatedEvent records it. Sending an optID again replaces that schedule. Resources that
+   * are not the VEN's, and events it was not sent, are refused (452) and nothing is stored.
+   */
+  Future<Reply> createOpt(Caller caller, OadrCreateOptType m, String httpRequestId) {
+    String requestId = m.getRequestID();
+    String optId = blankToNull(m.getOptID());
+    return optReply(false, requestId, optId, () -> {
+      Session s = identify(caller, m.getVenID());
+      if (optId == null) {
+        throw OadrRefusal.invalidData("optID is required.");
+      }
+      if (m.getOptType() == null) {
+        throw OadrRefusal.invalidData("optType is required (optIn or optOut).");
+      }
+      String opt = m.getOptType() == OptTypeType.OPT_OUT ? "optOut" : "optIn";
+      List<Window> windows = new ArrayList<>();
+      if (m.getVavailability() != null && m.getVavailability().getComponents() != null) {
+        for (AvailableType a : m.getVavailability().getComponents().getAvailable()) {
+          windows.add(window(a));
+        }
+      }
+      Event event = null;
+      if (m.getQualifiedEventID() != null) {
+        String eventId = m.getQualifiedEventID().getEventID();
+        event = eventSets.current(s, Instant.now()).items().stream().map(EventSets.Item::event)
+            .filter(e -> e.id().equals(eventId)).findFirst()
+            .orElseThrow(() -> OadrRefusal.invalidId("Unknown event for this VEN: " + eventId + "; nothing stored."));
+      }
+      if (event == null && windows.isEmpty()) {
+        throw OadrRefusal.invalidData("An opt schedule needs vavailability windows or a qualifiedEventID.");
+      }
+      List<String> named = m.getEiTarget() == null ? List.of() : m.getEiTarget().getResourceID();
+      Event scoped = event;
+      return store.resourcesOf(s.venId).compose(own -> {
+        List<String> resourceIds = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
+        for (String r : named) {
+          String id = resolve(own, r);
+          if (id == null) {
+            foreign.add(r);
+          } else if (!resourceIds.contains(id)) {
+            resourceIds.add(id);
+          }
+        }
+        if (!foreign.isEmpty()) {
+          throw OadrRefusal.invalidId("Not resources of this VEN: " + String.join(", ", foreign) + "; nothing stored.");
+        }
+        List<Window> rows = new ArrayList<>();
+        List<Window> spans = new ArrayList<>(windows);
+        if (spans.isEmpty() && !resourceIds.isEmpty()) {
+          // An event-scoped opt of some resources: unavailable (or available) for the event's active period.
+          Instant start = scoped.startsAt() != null ? scoped.startsAt() : scoped.createdAt().toInstant();
+          Instant end = scoped.endsAt() != null ? scoped.endsAt() : start.plus(java.time.Duration.ofDays(3650));
+          spans.add(new Window(null, start, end));
+        }
+        for (Window w : spans) {
+          if (resourceIds.isEmpty()) {
+            rows.add(w);
+          } else {
+            resourceIds.forEach(r -> rows.add(new Window(r, w.start(), w.end())));
+          }
+        }
+        String[] res = rows.stream().map(Window::resourceId).toArray(String[]::new);
+        java.time.OffsetDateTime[] starts = rows.stream().map(w -> utc(w.start())).toArray(java.time.OffsetDateTime[]::new);
+        java.time.OffsetDateTime[] ends = rows.stream().map(w -> utc(w.end())).toArray(java.time.OffsetDateTime[]::new);
+        String eventId = scoped == null ? null : scoped.id();
+        boolean wholeVenEventOpt = scoped != null && resourceIds.isEmpty();
+        Actor actor = new Actor(caller.actorId(s.venId), "ven", httpRequestId);
+        JsonObject after = new JsonObject().put("venID", s.venId).put("opt", opt).put("eventID", eventId)
+            .put("resourceIDs", new JsonArray(resourceIds)).put("windows", rows.size()).put("reason", m.getOptReason());
+        return store.pool().withTransaction(tx -> store.optForUpdate(tx, s.venId, optId)
+            .compose(prev -> store.saveOpt(tx, s.venId, optId, opt, eventId, m.getOptReason(), m.getMarketContext(),
+                    res, starts, ends)
+                .compose(v -> wholeVenEventOpt ? store.recordOpt(tx, eventId, s.venId, opt).mapEmpty()
+                    : Future.<Void>succeededFuture())
+                .compose(v -> audit.record(tx, AuditEntry.of(actor, prev.isEmpty() ? "oadr20b.opt_created"
+                    : "oadr20b.opt_replaced", "ven", s.venId, prev.map(p -> new JsonObject().put("optID", optId)
+                    .put("opt", p.opt()).put("eventID", p.eventId())).orElse(null), after.put("optID", optId))))))
+            .map(v -> Reply.of(messages.createdOpt(ResponseCode.OK, "OK", requestId, optId)));
+      });
+    });
+  }
+
+  /** oadrCancelOpt: removes the schedule with that optID (its windows, its event opt); an unknown one is 452. */
+  Future<Reply> cancelOpt(Caller caller, OadrCancelOptType m, String httpRequestId) {
+    String requestId = m.getRequestID();
+    String optId = blankToNull(m.getOptID());
+    return optReply(true, requestId, optId, () -> {
+      Session s = identify(caller, m.getVenID());
+      Actor actor = new Actor(caller.actorId(s.venId), "ven", httpRequestId);
+      return store.pool().withTransaction(tx -> store.optForUpdate(tx, s.venId, String.valueOf(optId)).compose(prev -> {
+        if (prev.isEmpty()) {
+          throw OadrRefusal.invalidId("No opt schedule '" + optId + "' of this VEN.");
+        }
+        return store.deleteOpt(tx, s.venId, optId, prev.get().eventId())
+            .compose(v -> audit.record(tx, AuditEntry.of(actor, "oadr20b.opt_cancelled", "ven", s.venId,
+                new JsonObject().put("optID", optId).put("opt", prev.get().opt()).put("eventID", prev.get().eventId()),
+                null)));
+      })).map(v -> Reply.of(messages.canceledOpt(ResponseCode.OK, "OK", requestId, optId)));
+    });
+  }
+
+  /** Refusals of opt messages are answered in their own reply type (oadrCreatedOpt, oadrCanceledOpt). */
+  private Future<Reply> optReply(boolean cancel, String requestId, String optId,
+                                 java.util.function.Supplier<Future<Reply>> work) {
+    Future<Reply> f;
+    try {
+      f = work.get();
+    } catch (OadrRefusal e) {
+      f = Future.failedFuture(e);
+    }
+    return f.recover(e -> e instanceof OadrRefusal r
+        ? Future.succeededFuture(Reply.of(cancel ? messages.canceledOpt(r.code(), r.getMessage(), requestId, optId)
+            : messages.createdOpt(r.code(), r.getMessage(), requestId, optId)))
+        : Future.failedFuture(e));
+  }
+
+  /** A resource of the VEN named by its id or its resourceName, or null. */
+  private static String resolve(Map<String, String> own, String named) {
+    if (named == null) {
+      return null;
+    }
+    if (own.containsKey(named)) {
+      return named;
+    }
+    return own.entrySet().stream().filter(e -> e.getValue().equals(named)).map(Map.Entry::getKey).findFirst()
+        .orElse(null);
+  }
+
+  private static Window window(AvailableType a) {
+    if (a.getProperties() == null || a.getProperties().getDtstart() == null
+        || a.getProperties().getDtstart().getDateTime() == null || a.getProperties().getDuration() == null) {
+      throw OadrRefusal.invalidData("Each vavailability component needs a dtstart and a duration.");
+    }
+    Instant start = a.getProperties().getDtstart().getDateTime().toGregorianCalendar().toInstant();
+    java.time.Duration d = parseDuration(a.getProperties().getDuration().getDuration());
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw OadrRefusal.invalidData("Not a positive duration: " + a.getProperties().getDuration().getDuration() + ".");
+    }
+    return new Window(null, start, start.plus(d));
+  }
+
+  /** An RFC 5545 duration (weeks included), or null. */
+  static java.time.Duration parseDuration(String text) {
+    if (text == null) {
+      return null;
+    }
+    String t = text.trim();
+    try {
+      java.util.regex.Matcher w = java.util.regex.Pattern.compile("^([+-]?)P(\\d+)W$").matcher(t);
+      if (w.matches()) {
+        java.time.Duration d = java.time.Duration.ofDays(7L * Long.parseLong(w.group(2)));
+        return "-".equals(w.group(1)) ? d.negated() : d;
+      }
+      return java.time.Duration.parse(t);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static java.time.OffsetDateTime utc(Instant t) {
+    return java.time.OffsetDateTime.ofInstant(t, java.time.ZoneOffset.UTC);
   }
 
   // ---------------------------------------------------------------------------------------------

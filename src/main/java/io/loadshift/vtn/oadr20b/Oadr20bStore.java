@@ -84,6 +84,21 @@ final class Oadr20bStore {
       + "recorded_at = excluded.recorded_at WHERE event_opts.opt IS DISTINCT FROM excluded.opt "
       + "RETURNING coalesce((SELECT opt FROM prev), '')";
 
+  private static final String VEN_RESOURCES = "SELECT id, resource_name FROM resources WHERE ven_id = $1";
+  private static final String OPT_FOR_UPDATE =
+      "SELECT opt, event_id FROM oadr20b_opts WHERE ven_id = $1 AND opt_id = $2 FOR UPDATE";
+  private static final String SAVE_OPT = "INSERT INTO oadr20b_opts (ven_id, opt_id, opt, event_id, reason, market_context) "
+      + "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ven_id, opt_id) DO UPDATE SET opt = excluded.opt, "
+      + "event_id = excluded.event_id, reason = excluded.reason, market_context = excluded.market_context, "
+      + "created_at = now()";
+  private static final String DELETE_OPT = "DELETE FROM oadr20b_opts WHERE ven_id = $1 AND opt_id = $2";
+  private static final String DELETE_WINDOWS = "DELETE FROM availability WHERE ven_id = $1 AND opt_id = $2";
+  private static final String INSERT_WINDOWS = "INSERT INTO availability (id, ven_id, resource_id, opt_id, opt, starts_at, "
+      + "ends_at) SELECT gen_random_uuid(), $1, nullif(u.r, ''), $2, $3, u.s, u.e "
+      + "FROM unnest($4::text[], $5::timestamptz[], $6::timestamptz[]) AS u(r, s, e)";
+  private static final String DELETE_EVENT_OPT =
+      "DELETE FROM event_opts WHERE event_id = $1 AND ven_id = $2 AND source = '2.0b'";
+
   private final Pool pool;
 
   Oadr20bStore(Pool pool) {
@@ -230,5 +245,51 @@ final class Oadr20bStore {
   Future<Optional<String>> recordOpt(SqlClient tx, String eventId, String venId, String opt) {
     return tx.preparedQuery(OPT).execute(Tuple.of(eventId, venId, opt))
         .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(rows.iterator().next().getString(0)));
+  }
+
+  // --- opt schedules (EiOpt) ---------------------------------------------------------------------
+
+  /** The VEN's resources: id to resourceName. */
+  Future<Map<String, String>> resourcesOf(String venId) {
+    return pool.preparedQuery(VEN_RESOURCES).execute(Tuple.of(venId)).map(rows -> {
+      Map<String, String> out = new HashMap<>();
+      rows.forEach(r -> out.put(r.getString(0), r.getString(1)));
+      return out;
+    });
+  }
+
+  /** A stored opt schedule: its opt and the event it is scoped to (or null). */
+  record OptRow(String opt, String eventId) {}
+
+  Future<Optional<OptRow>> optForUpdate(SqlClient tx, String venId, String optId) {
+    return tx.preparedQuery(OPT_FOR_UPDATE).execute(Tuple.of(venId, optId)).map(rows -> rows.size() == 0
+        ? Optional.empty() : Optional.of(new OptRow(rows.iterator().next().getString(0), rows.iterator().next().getString(1))));
+  }
+
+  /**
+   * Stores (or replaces) an opt schedule and its windows; {@code resourceIds[i]} null means the
+   * whole VEN.
+   */
+  Future<Void> saveOpt(SqlClient tx, String venId, String optId, String opt, String eventId, String reason,
+                       String marketContext, String[] resourceIds, java.time.OffsetDateTime[] starts,
+                       java.time.OffsetDateTime[] ends) {
+    String[] resources = new String[resourceIds.length];
+    for (int i = 0; i < resources.length; i++) {
+      resources[i] = resourceIds[i] == null ? "" : resourceIds[i];
+    }
+    return tx.preparedQuery(SAVE_OPT).execute(Tuple.from(new Object[] {venId, optId, opt, eventId, reason, marketContext}))
+        .compose(v -> tx.preparedQuery(DELETE_WINDOWS).execute(Tuple.of(venId, optId)))
+        .compose(v -> resources.length == 0 ? Future.succeededFuture() : tx.preparedQuery(INSERT_WINDOWS)
+            .execute(Tuple.tuple().addString(venId).addString(optId).addString(opt).addArrayOfString(resources)
+                .addArrayOfOffsetDateTime(starts).addArrayOfOffsetDateTime(ends)))
+        .mapEmpty();
+  }
+
+  /** Removes an opt schedule, its windows and (when event-scoped) the VEN's 2.0b opt of that event. */
+  Future<Void> deleteOpt(SqlClient tx, String venId, String optId, String eventId) {
+    Future<Void> f = tx.preparedQuery(DELETE_WINDOWS).execute(Tuple.of(venId, optId))
+        .compose(v -> tx.preparedQuery(DELETE_OPT).execute(Tuple.of(venId, optId))).mapEmpty();
+    return eventId == null ? f : f.compose(v -> tx.preparedQuery(DELETE_EVENT_OPT).execute(Tuple.of(eventId, venId)))
+        .mapEmpty();
   }
 }

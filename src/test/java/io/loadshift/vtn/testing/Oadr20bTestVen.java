@@ -61,6 +61,12 @@ public final class Oadr20bTestVen {
       if (m.getOadrCanceledPartyRegistration() != null) {
         return m.getOadrCanceledPartyRegistration().getEiResponse().getResponseCode();
       }
+      if (m.getOadrCreatedOpt() != null) {
+        return m.getOadrCreatedOpt().getEiResponse().getResponseCode();
+      }
+      if (m.getOadrCanceledOpt() != null) {
+        return m.getOadrCanceledOpt().getEiResponse().getResponseCode();
+      }
       if (m.getOadrDistributeEvent() != null && m.getOadrDistributeEvent().getEiResponse() != null) {
         return m.getOadrDistributeEvent().getEiResponse().getResponseCode();
       }
@@ -77,6 +83,12 @@ public final class Oadr20bTestVen {
       }
       if (m.getOadrCanceledPartyRegistration() != null) {
         return m.getOadrCanceledPartyRegistration().getEiResponse().getResponseDescription();
+      }
+      if (m.getOadrCreatedOpt() != null) {
+        return m.getOadrCreatedOpt().getEiResponse().getResponseDescription();
+      }
+      if (m.getOadrCanceledOpt() != null) {
+        return m.getOadrCanceledOpt().getEiResponse().getResponseDescription();
       }
       return m.getOadrDistributeEvent().getEiResponse().getResponseDescription();
     }
