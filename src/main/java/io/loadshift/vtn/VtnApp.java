@@ -159,7 +159,7 @@ public final class VtnApp {
       WorkerExecutor planning = vertx.createSharedWorkerExecutor("vtn-planner", 1, 10, TimeUnit.MINUTES);
       DispatchService dispatch = new DispatchService(pool, events, resources, audit, planning);
       DispatchJobs dispatchJobs = new DispatchJobs(vertx, pool, events, dispatch, resources, audit);
-      Oadr20b oadr20b = new Oadr20b(vertx, config, listener, eventCache, vens, audit, metrics.registry());
+      Oadr20b oadr20b = new Oadr20b(vertx, config, listener, eventCache, vens, audit, telemetry, metrics.registry());
       listener.listen("vtn_cache", message -> {
         views.onMessage(message);
         eventCache.onMessage(message);

@@ -183,7 +183,7 @@ class Oadr20bSecurityTest {
     assertEquals("459", ven.post("OadrPoll", Oadr20bTestVen.createPartyRegistration("sec-endpoints", null, null, true, null))
         .code());
     assertEquals("459", ven.post("EiRegisterParty", sample("oadrCreateOpt.xml")).code());
-    assertEquals("461", ven.post("EiReport", sample("oadrRegisterReport.xml")).code(), "reports: not yet");
+    assertEquals("452", ven.post("EiReport", sample("oadrRegisterReport.xml")).code(), "the sample names another VEN");
     assertEquals("452", ven.post("EiOpt", sample("oadrCreateOpt.xml")).code(), "the sample names another VEN");
     assertEquals(404, ven.post("OadrPollX", poll).status());
   }

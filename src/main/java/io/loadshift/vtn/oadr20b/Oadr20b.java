@@ -9,6 +9,7 @@ import io.loadshift.vtn.platform.config.Config;
 import io.loadshift.vtn.platform.db.Database;
 import io.loadshift.vtn.platform.db.PgListener;
 import io.loadshift.vtn.platform.http.RouteModule;
+import io.loadshift.vtn.telemetry.TelemetryService;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -33,7 +34,7 @@ public final class Oadr20b {
   private final PollBodies pollBodies = new PollBodies(POLL_BODIES);
 
   public Oadr20b(Vertx vertx, Config config, PgListener listener, EventCache events, VenService vens, AuditService audit,
-                 MeterRegistry registry) {
+                 TelemetryService telemetry, MeterRegistry registry) {
     this.pool = Database.pool(vertx, config.db(), Math.max(2, config.dbPoolSize() / 4), "oadr20b");
     this.xml = config.bodyLimitBytes() == OadrXml.DEFAULT_MAX_BYTES ? OadrXml.shared()
         : new OadrXml((int) Math.min(config.bodyLimitBytes(), Integer.MAX_VALUE - 8), true);
@@ -45,7 +46,8 @@ public final class Oadr20b {
     Messages messages = new Messages(config.oadr20b().vtnId(), config.oadr20b().pollFrequency());
     EventSets eventSets = new EventSets(events, config.oadr20b(), config.publicUrl().toString(), messages);
     this.service = new Oadr20bService(store, sessions, eventSets, sentStates, messages,
-        new Messages.NothingPending(xml, messages), vens, audit, config.oadr20b().openRegistration(), registry);
+        new Messages.NothingPending(xml, messages), vens, audit, config.oadr20b().openRegistration(),
+        new Reports(store, telemetry), registry);
     this.workers = vertx.createSharedWorkerExecutor("vtn-oadr20b-xml", Math.max(1, Runtime.getRuntime().availableProcessors()));
     Gauge.builder("vtn_oadr20b_registered_vens", sessions, Sessions::size)
         .description("VENs registered through OpenADR 2.0b, held in memory").register(registry);

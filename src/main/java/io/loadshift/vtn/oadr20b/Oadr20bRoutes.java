@@ -187,10 +187,33 @@ public final class Oadr20bRoutes implements RouteModule {
         }
         yield wrongEndpoint(type, endpoint);
       }
-      case EiReport -> MessageTypes.REPORT.contains(type)
-          ? Future.failedFuture(new OadrRefusal(ResponseCode.REPORT_NOT_SUPPORTED,
-              "This VTN does not take 2.0b reports yet; " + type + " was not acted on."))
-          : wrongEndpoint(type, endpoint);
+      case EiReport -> {
+        if (m.getOadrRegisterReport() != null) {
+          yield service.registerReport(caller, m.getOadrRegisterReport());
+        }
+        if (m.getOadrUpdateReport() != null) {
+          yield service.updateReport(caller, m.getOadrUpdateReport(), requestId);
+        }
+        if (m.getOadrCancelReport() != null) {
+          yield service.cancelReport(caller, m.getOadrCancelReport());
+        }
+        if (m.getOadrCreatedReport() != null) {
+          yield service.acknowledged(caller, venId, m.getOadrCreatedReport().getEiResponse().getRequestID());
+        }
+        if (m.getOadrRegisteredReport() != null) {
+          yield service.acknowledged(caller, venId, m.getOadrRegisteredReport().getEiResponse().getRequestID());
+        }
+        if (m.getOadrCanceledReport() != null) {
+          yield service.acknowledged(caller, venId, m.getOadrCanceledReport().getEiResponse().getRequestID());
+        }
+        if (m.getOadrResponse() != null) {
+          yield service.acknowledged(caller, venId, m.getOadrResponse().getEiResponse().getRequestID());
+        }
+        yield MessageTypes.REPORT.contains(type)
+            ? Future.failedFuture(new OadrRefusal(ResponseCode.REPORT_NOT_SUPPORTED,
+                type + " is not a message a VEN sends this VTN; it was not acted on."))
+            : wrongEndpoint(type, endpoint);
+      }
       case EiOpt -> {
         if (m.getOadrCreateOpt() != null) {
           yield service.createOpt(caller, m.getOadrCreateOpt(), requestId);

@@ -8,6 +8,9 @@ import io.loadshift.vtn.oadr20b.xml.ei.EventResponses;
 import io.loadshift.vtn.oadr20b.xml.ei.OptTypeType;
 import io.loadshift.vtn.event.Event;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCancelOptType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrCancelReportType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrRegisterReportType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrUpdateReportType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCancelPartyRegistrationType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrCreateOptType;
 import io.loadshift.vtn.oadr20b.xml.xcal.AvailableType;
@@ -61,6 +64,7 @@ final class Oadr20bService {
   private final VenService vens;
   private final AuditService audit;
   private final boolean openRegistration;
+  private final Reports reports;
   /** VENs with a queue claim in flight on this instance: a second poll meanwhile does not wait for it. */
   private final Set<String> claiming = ConcurrentHashMap.newKeySet();
   private final Counter pollsNothing;
@@ -70,7 +74,8 @@ final class Oadr20bService {
 
   Oadr20bService(Oadr20bStore store, Sessions sessions, EventSets eventSets, SentStates sentStates, Messages messages,
                  Messages.NothingPending nothingPending, VenService vens, AuditService audit, boolean openRegistration,
-                 MeterRegistry registry) {
+                 Reports reports, MeterRegistry registry) {
+    this.reports = reports;
     this.store = store;
     this.sessions = sessions;
     this.eventSets = eventSets;
@@ -289,6 +294,22 @@ final class Oadr20bService {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // EiReport
+
+  Future<Reply> registerReport(Caller caller, OadrRegisterReportType m) {
+    return reports.register(identify(caller, m.getVenID()), m, messages);
+  }
+
+  Future<Reply> updateReport(Caller caller, OadrUpdateReportType m, String httpRequestId) {
+    Session s = identify(caller, m.getVenID());
+    return reports.update(s, m, new Actor(caller.actorId(s.venId), "ven", httpRequestId), messages);
+  }
+
+  Future<Reply> cancelReport(Caller caller, OadrCancelReportType m) {
+    return reports.cancel(identify(caller, m.getVenID()), m);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // EiOpt
 
   /** A window of an opt schedule, for one resource (null: the whole VEN). */
@@ -416,7 +437,7 @@ final class Oadr20bService {
   }
 
   /** A resource of the VEN named by its id or its resourceName, or null. */
-  private static String resolve(Map<String, String> own, String named) {
+  static String resolve(Map<String, String> own, String named) {
     if (named == null) {
       return null;
     }

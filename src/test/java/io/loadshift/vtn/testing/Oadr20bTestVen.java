@@ -64,6 +64,15 @@ public final class Oadr20bTestVen {
       if (m.getOadrCreatedOpt() != null) {
         return m.getOadrCreatedOpt().getEiResponse().getResponseCode();
       }
+      if (m.getOadrRegisteredReport() != null) {
+        return m.getOadrRegisteredReport().getEiResponse().getResponseCode();
+      }
+      if (m.getOadrUpdatedReport() != null) {
+        return m.getOadrUpdatedReport().getEiResponse().getResponseCode();
+      }
+      if (m.getOadrCanceledReport() != null) {
+        return m.getOadrCanceledReport().getEiResponse().getResponseCode();
+      }
       if (m.getOadrCanceledOpt() != null) {
         return m.getOadrCanceledOpt().getEiResponse().getResponseCode();
       }
@@ -86,6 +95,15 @@ public final class Oadr20bTestVen {
       }
       if (m.getOadrCreatedOpt() != null) {
         return m.getOadrCreatedOpt().getEiResponse().getResponseDescription();
+      }
+      if (m.getOadrRegisteredReport() != null) {
+        return m.getOadrRegisteredReport().getEiResponse().getResponseDescription();
+      }
+      if (m.getOadrUpdatedReport() != null) {
+        return m.getOadrUpdatedReport().getEiResponse().getResponseDescription();
+      }
+      if (m.getOadrCanceledReport() != null) {
+        return m.getOadrCanceledReport().getEiResponse().getResponseDescription();
       }
       if (m.getOadrCanceledOpt() != null) {
         return m.getOadrCanceledOpt().getEiResponse().getResponseDescription();
