@@ -109,6 +109,8 @@ class Oadr20bReportsTest {
   void registeredTelemetryIsRequestedAndItsUpdatesBecomeReadings() {
     Oadr20bTestVen ven = Oadr20bEventsTest.registered(vtn, utility, vtn.clientWithToken("ven", "rep client"),
         "rep-site", "grp-rep");
+    assertEquals(0, ven.vtnReports.getOadrReport().size(), "the VTN's METADATA came on the first poll: none offered");
+    assertEquals(ven.venId, ven.vtnReports.getVenID());
     HttpResponse<Buffer> res = vtn.call(POST, V + "/resources", utility, new JsonObject()
         .put("objectType", "BL_RESOURCE_REQUEST").put("resourceName", "meter-1").put("venID", ven.venId));
     assertEquals(201, res.statusCode(), res.bodyAsString());

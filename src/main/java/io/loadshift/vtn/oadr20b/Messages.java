@@ -9,6 +9,7 @@ import io.loadshift.vtn.oadr20b.xml.oadr.OadrDistributeEventType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrPayload;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrProfileType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrProfiles;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrRegisterReportType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrRequestReregistrationType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrResponseType;
 import io.loadshift.vtn.oadr20b.xml.oadr.OadrSignedObject;
@@ -136,6 +137,18 @@ final class Messages {
     r.setEiResponse(eiResponse(code, description, requestId));
     r.setOptID(optId == null ? "" : optId);
     return wrap(s -> s.setOadrCanceledOpt(r));
+  }
+
+  /**
+   * The VTN's METADATA: it offers no reports of its own, so the oadrRegisterReport lists none
+   * (the profile allows an empty one); the VEN answers oadrRegisteredReport.
+   */
+  OadrPayload registerReport(String venId) {
+    OadrRegisterReportType r = new OadrRegisterReportType();
+    r.setSchemaVersion(SCHEMA_VERSION);
+    r.setRequestID(newRequestId());
+    r.setVenID(venId);
+    return wrap(s -> s.setOadrRegisterReport(r));
   }
 
   OadrPayload requestReregistration(String venId) {

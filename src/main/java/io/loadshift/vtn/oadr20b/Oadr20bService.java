@@ -228,6 +228,9 @@ final class Oadr20bService {
     if ("oadrRequestReregistration".equals(c.type())) {
       return messages.requestReregistration(venId);
     }
+    if ("oadrRegisterReport".equals(c.type())) {
+      return messages.registerReport(venId);
+    }
     // A kind this version does not send: answer as if nothing were queued.
     return messages.response(ResponseCode.OK, "OK", "", venId);
   }
@@ -535,6 +538,9 @@ final class Oadr20bService {
             .put("httpPull", pull).put("transportAddress", address).put("xmlSignature", r.xmlSignature())
             .put("reportOnly", r.reportOnly());
         return store.register(tx, ven.id(), r)
+            // The VTN's own reports (METADATA) go to the VEN on its next poll, as the profile's
+            // registration sequence has it.
+            .compose(v -> store.enqueueOnce(tx, ven.id(), "oadrRegisterReport", new JsonObject(), actor.id()))
             .compose(v -> audit.record(tx, AuditEntry.of(actor, "oadr20b.registered", "ven", ven.id(),
                 current.map(id -> new JsonObject().put("registrationID", id)).orElse(null), after)))
             .map(registrationId);

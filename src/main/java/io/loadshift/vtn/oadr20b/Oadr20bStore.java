@@ -68,6 +68,9 @@ final class Oadr20bStore {
 
   private static final String ENQUEUE = "INSERT INTO oadr20b_queue (ven_id, message_type, payload, created_by) "
       + "VALUES ($1, $2, $3, $4) RETURNING id";
+  private static final String ENQUEUE_ONCE = "INSERT INTO oadr20b_queue (ven_id, message_type, payload, created_by) "
+      + "SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM oadr20b_queue WHERE ven_id = $1 AND message_type = $2 "
+      + "AND delivered_at IS NULL) RETURNING id";
   private static final String CLAIM = "WITH next AS (SELECT id FROM oadr20b_queue WHERE ven_id = $1 AND delivered_at IS NULL "
       + "ORDER BY id LIMIT 1 FOR UPDATE) "
       + "UPDATE oadr20b_queue q SET delivered_at = now(), attempts = q.attempts + 1 FROM next WHERE q.id = next.id "
@@ -210,6 +213,12 @@ final class Oadr20bStore {
   Future<Long> enqueue(SqlClient tx, String venId, String type, JsonObject payload, String createdBy) {
     return tx.preparedQuery(ENQUEUE).execute(Tuple.of(venId, type, payload, createdBy))
         .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  /** Queues a message unless one of its type is still undelivered for the VEN; its id, or null. */
+  Future<Long> enqueueOnce(SqlClient tx, String venId, String type, JsonObject payload, String createdBy) {
+    return tx.preparedQuery(ENQUEUE_ONCE).execute(Tuple.of(venId, type, payload, createdBy))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong(0));
   }
 
   /** Takes the VEN's oldest undelivered message, marking it delivered; empty when none could be taken. */

@@ -186,8 +186,31 @@ public final class Oadr20bTestVen {
     if (created != null && "200".equals(created.getEiResponse().getResponseCode())) {
       venId = created.getVenID();
       registrationId = created.getRegistrationID();
+      exchangeReports();
     }
     return a;
+  }
+
+  /** The VTN's METADATA (oadrRegisterReport) of the last registration, as its next poll delivered it. */
+  public io.loadshift.vtn.oadr20b.xml.oadr.OadrRegisterReportType vtnReports;
+
+  /**
+   * What a VEN does after registering: its next poll delivers the VTN's oadrRegisterReport, which
+   * it answers with oadrRegisteredReport.
+   */
+  private void exchangeReports() {
+    Answer p = poll();
+    vtnReports = p.payload() == null ? null : p.message().getOadrRegisterReport();
+    if (vtnReports == null) {
+      throw new AssertionError("the first poll after registering should bring the VTN's oadrRegisterReport: " + p.body());
+    }
+    Answer r = post("EiReport", payload("<oadr:oadrRegisteredReport ei:schemaVersion=\"2.0b\"><ei:eiResponse>"
+        + "<ei:responseCode>200</ei:responseCode><ei:responseDescription>OK</ei:responseDescription>"
+        + "<pyld:requestID>" + vtnReports.getRequestID() + "</pyld:requestID></ei:eiResponse><ei:venID>" + venId
+        + "</ei:venID></oadr:oadrRegisteredReport>"));
+    if (!"200".equals(r.code())) {
+      throw new AssertionError("oadrRegisteredReport not acknowledged: " + r.body());
+    }
   }
 
   /** As OpenLEADR writes it: the oadr namespace as default, ei and pyld prefixed. */
