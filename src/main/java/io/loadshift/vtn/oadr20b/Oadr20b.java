@@ -31,6 +31,7 @@ public final class Oadr20b {
   private final SentStates sentStates;
   private final Oadr20bService service;
   private final WorkerExecutor workers;
+  private final PushWorker push;
   private final PollBodies pollBodies = new PollBodies(POLL_BODIES);
 
   public Oadr20b(Vertx vertx, Config config, PgListener listener, EventCache events, VenService vens, AuditService audit,
@@ -52,6 +53,8 @@ public final class Oadr20b {
     Gauge.builder("vtn_oadr20b_registered_vens", sessions, Sessions::size)
         .description("VENs registered through OpenADR 2.0b, held in memory").register(registry);
     listener.listen("vtn_oadr20b", sessions::onMessage, sessions::resync);
+    this.push = new PushWorker(vertx, store, service, xml, 1000);
+    push.start();
   }
 
   /** A {@code vtn_cache} payload (a client's VENs or resources changed). */
@@ -65,7 +68,7 @@ public final class Oadr20b {
 
   /** Writes what is pending and closes the pool. */
   public Future<Void> stop() {
-    return sentStates.flush().transform(ar -> pool.close()).transform(ar -> {
+    return push.stop().transform(ar -> sentStates.flush()).transform(ar -> pool.close()).transform(ar -> {
       workers.close();
       return Future.succeededFuture();
     });

@@ -218,13 +218,28 @@ final class Oadr20bService {
         () -> markSent(s, digest), null);
   }
 
-  private void markSent(Session s, long digest) {
+  /** The VEN's events when they changed since last sent (for a push VEN), with what marks them sent; or null. */
+  Reply changedEvents(Session s) {
+    EventSets.Snapshot snapshot = eventSets.current(s, Instant.now());
+    if (snapshot.digest() == s.sentDigest) {
+      return null;
+    }
+    long digest = snapshot.digest();
+    return new Reply(eventSets.distribute(s.venId, snapshot, null, null, Instant.now()), null,
+        () -> markSent(s, digest), null);
+  }
+
+  Sessions sessions() {
+    return sessions;
+  }
+
+  void markSent(Session s, long digest) {
     s.sentDigest = digest;
     sentStates.record(s.venId, digest);
   }
 
   /** The XML of a queued message, built now. */
-  private OadrPayload queued(String venId, Oadr20bStore.Claimed c) {
+  OadrPayload queued(String venId, Oadr20bStore.Claimed c) {
     if ("oadrRequestReregistration".equals(c.type())) {
       return messages.requestReregistration(venId);
     }

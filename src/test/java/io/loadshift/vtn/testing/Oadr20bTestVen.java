@@ -186,7 +186,9 @@ public final class Oadr20bTestVen {
     if (created != null && "200".equals(created.getEiResponse().getResponseCode())) {
       venId = created.getVenID();
       registrationId = created.getRegistrationID();
-      exchangeReports();
+      if (pull) {
+        exchangeReports();
+      }
     }
     return a;
   }
