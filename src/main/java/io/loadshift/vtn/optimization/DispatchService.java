@@ -456,23 +456,31 @@ public final class DispatchService {
 
   /** A VEN's signal: the event's window, one DISPATCH_SETPOINT (kW, its resources together) per interval. */
   private static io.loadshift.vtn.event.EventDraft signal(Event event, Stored plan, String venId, double[] kw) {
+    return setpoints(event.programId(), SIGNAL_PREFIX + event.id(), event.priority(), venId, plan.start(),
+        Duration.ofSeconds(plan.intervalSeconds()), kw);
+  }
+
+  /**
+   * An event for one VEN alone (its implicit target) with a DISPATCH_SETPOINT in kW (its resources
+   * together) per interval: how plans and emergencies reach VENs.
+   */
+  static io.loadshift.vtn.event.EventDraft setpoints(String programId, String eventName, Integer priority, String venId,
+                                                    Instant start, Duration interval, double[] kw) {
     JsonArray intervals = new JsonArray();
     for (int k = 0; k < kw.length; k++) {
       intervals.add(new JsonObject().put("id", k).put("payloads", new JsonArray().add(new JsonObject()
           .put("type", "DISPATCH_SETPOINT").put("values", new JsonArray().add(kw[k])))));
     }
     JsonObject body = new JsonObject()
-        .put("programID", event.programId())
-        .put("eventName", SIGNAL_PREFIX + event.id())
-        .put("priority", event.priority())
+        .put("programID", programId)
+        .put("eventName", eventName)
         .put("targets", new JsonArray().add(VenViews.venTarget(venId)))
         .put("payloadDescriptors", new JsonArray().add(new JsonObject().put("objectType", "EVENT_PAYLOAD_DESCRIPTOR")
             .put("payloadType", "DISPATCH_SETPOINT").put("units", "KW")))
-        .put("intervalPeriod", new JsonObject().put("start", plan.start().toString())
-            .put("duration", Duration.ofSeconds(plan.intervalSeconds()).toString()))
+        .put("intervalPeriod", new JsonObject().put("start", start.toString()).put("duration", interval.toString()))
         .put("intervals", intervals);
-    if (body.getValue("priority") == null) {
-      body.remove("priority");
+    if (priority != null) {
+      body.put("priority", priority);
     }
     return EventRequests.read(body, Instant.now());
   }

@@ -5,9 +5,7 @@ import io.loadshift.vtn.audit.AuditEntry;
 import io.loadshift.vtn.audit.AuditService;
 import io.loadshift.vtn.der.DerStatus;
 import io.loadshift.vtn.der.ResourceService;
-import io.loadshift.vtn.event.EventRequests;
 import io.loadshift.vtn.event.EventService;
-import io.loadshift.vtn.party.VenViews;
 import io.loadshift.vtn.platform.db.Ids;
 import io.loadshift.vtn.platform.http.Problem;
 import io.loadshift.vtn.program.ProgramRequests;
@@ -82,18 +80,9 @@ public final class EmergencyService {
       List<String> eventIds = new ArrayList<>();
       Future<Void> chain = Future.succeededFuture();
       for (Map.Entry<String, Double> v : byVen.entrySet()) {
-        JsonObject body = new JsonObject()
-            .put("programID", programId)
-            .put("eventName", "emergency")
-            .put("priority", 0)
-            .put("targets", new JsonArray().add(VenViews.venTarget(v.getKey())))
-            .put("payloadDescriptors", new JsonArray().add(new JsonObject().put("objectType", "EVENT_PAYLOAD_DESCRIPTOR")
-                .put("payloadType", "DISPATCH_SETPOINT").put("units", "KW")))
-            .put("intervalPeriod", new JsonObject().put("start", order.start().toString())
-                .put("duration", order.duration().toString()))
-            .put("intervals", new JsonArray().add(new JsonObject().put("id", 0).put("payloads", new JsonArray()
-                .add(new JsonObject().put("type", "DISPATCH_SETPOINT").put("values", new JsonArray().add(round(v.getValue())))))));
-        chain = chain.compose(x -> events.create(tx, actor, EventRequests.read(body, Instant.now()))
+        io.loadshift.vtn.event.EventDraft draft = DispatchService.setpoints(programId, "emergency", 0, v.getKey(),
+            order.start(), order.duration(), new double[] {round(v.getValue())});
+        chain = chain.compose(x -> events.create(tx, actor, draft)
             .map(e -> eventIds.add(e.id())).mapEmpty());
       }
       String id = Ids.newId();
