@@ -2,6 +2,7 @@ package io.loadshift.vtn.subscription;
 
 import io.loadshift.vtn.event.EventService;
 import io.loadshift.vtn.party.VenViews;
+import io.loadshift.vtn.platform.jobs.Serial;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -55,16 +56,17 @@ public final class WebhookWorker {
   private final Map<String, Pin> pins = new HashMap<>();
   private static final long PIN_MILLIS = 5_000;
   private Context context;
-  private boolean dispatching;
-  private boolean dispatchAgain;
-  private boolean sending;
-  private boolean sendAgain;
+  private final Serial dispatcher;
+  private final Serial sender;
   private long retryTimer = -1;
   private volatile boolean stopped;
 
   public WebhookWorker(Vertx vertx, Pool pool, VenViews views, WebClient http, Settings settings,
                        CallbackPolicy policy) {
     this.policy = policy;
+    this.dispatcher = new Serial(() -> dispatchBatch().map(n -> n >= DISPATCH_BATCH), () -> stopped,
+        e -> LOG.warning("webhook dispatch failed: " + e.getMessage()));
+    this.sender = new Serial(this::sendStep, () -> stopped, e -> LOG.warning("webhook sending failed: " + e.getMessage()));
     this.vertx = vertx;
     this.pool = pool;
     this.views = views;
@@ -108,23 +110,7 @@ public final class WebhookWorker {
   // ---- fan-out -------------------------------------------------------------------------------
 
   private void dispatch() {
-    if (stopped) {
-      return;
-    }
-    if (dispatching) {
-      dispatchAgain = true;
-      return;
-    }
-    dispatching = true;
-    dispatchAgain = false;
-    dispatchBatch().onComplete(ar -> {
-      dispatching = false;
-      if (ar.failed()) {
-        LOG.warning("webhook dispatch failed: " + ar.cause().getMessage());
-      } else if (ar.result() >= DISPATCH_BATCH || dispatchAgain) {
-        dispatch();
-      }
-    });
+    dispatcher.run();
   }
 
   private record Subscriber(Subscription subscription, String role, VenViews.View view) {}
@@ -270,26 +256,16 @@ public final class WebhookWorker {
   // ---- sending -------------------------------------------------------------------------------
 
   private void send() {
-    if (stopped) {
-      return;
-    }
-    if (sending) {
-      sendAgain = true;
-      return;
-    }
-    sending = true;
-    sendAgain = false;
-    sendBatch().onComplete(ar -> {
-      sending = false;
-      if (ar.failed()) {
-        LOG.warning("webhook sending failed: " + ar.cause().getMessage());
-        return;
-      }
-      if (ar.result() > 0 || sendAgain) {
-        send();
-      } else {
+    sender.run();
+  }
+
+  /** One send step; when nothing was due, wakes up for the earliest retry. */
+  private Future<Boolean> sendStep() {
+    return sendBatch().map(n -> {
+      if (n == 0) {
         scheduleNextRetry();
       }
+      return n > 0;
     });
   }
 
