@@ -24,6 +24,8 @@ import io.vertx.sqlclient.Pool;
  */
 public final class Oadr20b {
   private static final int POLL_BODIES = 262_144;
+  /** Most ReplayProtect nonces remembered at once when signatures are verified. */
+  private static final int NONCES = 200_000;
 
   private final Pool pool;
   private final OadrXml xml;
@@ -33,6 +35,7 @@ public final class Oadr20b {
   private final WorkerExecutor workers;
   private final PushWorker push;
   private final PollBodies pollBodies = new PollBodies(POLL_BODIES);
+  private final Signatures signatures;
 
   public Oadr20b(Vertx vertx, Config config, PgListener listener, EventCache events, VenService vens, AuditService audit,
                  TelemetryService telemetry, MeterRegistry registry) {
@@ -53,6 +56,8 @@ public final class Oadr20b {
     Gauge.builder("vtn_oadr20b_registered_vens", sessions, Sessions::size)
         .description("VENs registered through OpenADR 2.0b, held in memory").register(registry);
     listener.listen("vtn_oadr20b", sessions::onMessage, sessions::resync);
+    this.signatures = config.oadr20b().verifySignatures()
+        ? new Signatures(config.oadr20b().signatureWindow(), NONCES, java.time.Clock.systemUTC()) : null;
     this.push = new PushWorker(vertx, store, service, xml, 1000);
     push.start();
   }
@@ -63,7 +68,7 @@ public final class Oadr20b {
   }
 
   public RouteModule routes(TokenService tokens, Authenticator auth) {
-    return new Oadr20bRoutes(xml, service, tokens, auth, workers, pollBodies);
+    return new Oadr20bRoutes(xml, service, tokens, auth, workers, pollBodies, signatures);
   }
 
   /** Writes what is pending and closes the pool. */

@@ -20,6 +20,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.security.PublicKey;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -52,9 +53,12 @@ public final class Oadr20bRoutes implements RouteModule {
   private final Authenticator auth;
   private final WorkerExecutor workers;
   private final PollBodies pollBodies;
+  /** Null when signatures are not verified. */
+  private final Signatures signatures;
 
   Oadr20bRoutes(OadrXml xml, Oadr20bService service, TokenService tokens, Authenticator auth, WorkerExecutor workers,
-                PollBodies pollBodies) {
+                PollBodies pollBodies, Signatures signatures) {
+    this.signatures = signatures;
     this.xml = xml;
     this.service = service;
     this.tokens = tokens;
@@ -95,6 +99,30 @@ public final class Oadr20bRoutes implements RouteModule {
     caller.onComplete(ar -> {
       if (ar.failed()) {
         answer(ctx, Future.failedFuture(ar.cause()), null, null);
+        return;
+      }
+      if (signatures != null && ar.result().fingerprint() != null) {
+        // Checked on the bytes received, before anything is read from them or acted on.
+        PublicKey key = ClientCertificate.publicKey(ctx);
+        Future<Void> checked = key == null
+            ? Future.failedFuture(new OadrRefusal(ResponseCode.FORBIDDEN, "Signature refused: no client certificate key."))
+            : workers.executeBlocking(() -> {
+              signatures.verify(bytes, key);
+              return null;
+            }, false);
+        checked.onComplete(v -> {
+          if (v.failed()) {
+            answer(ctx, Future.failedFuture(v.cause()), null, null);
+            return;
+          }
+          read(bytes).onComplete(parsed -> {
+            if (parsed.failed()) {
+              answer(ctx, Future.failedFuture(parsed.cause()), null, null);
+              return;
+            }
+            dispatch(ctx, endpoint, ar.result(), parsed.result(), bytes);
+          });
+        });
         return;
       }
       String venId = endpoint == Endpoint.OadrPoll ? pollBodies.venOf(bytes) : null;

@@ -9,7 +9,10 @@ public enum ResponseCode {
   OK(200, "OK"),
   /** Not well-formed XML, a DOCTYPE (DTDs and entities are refused), or not schema-valid 2.0b. */
   BAD_REQUEST(400, "Bad Request"),
-  /** Authenticated, but not as a VEN (a bearer token of another kind of client). */
+  /**
+   * Authenticated, but not as a VEN (a bearer token of another kind of client); or, with signature
+   * verification on, a message whose XML signature or ReplayProtect is missing or does not check.
+   */
   FORBIDDEN(403, "Forbidden"),
   OUT_OF_SEQUENCE(450, "Out of sequence"),
   NOT_ALLOWED(451, "Not allowed"),

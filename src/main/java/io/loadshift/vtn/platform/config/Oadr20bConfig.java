@@ -7,7 +7,9 @@ import java.util.Locale;
 /**
  * How the VTN speaks OpenADR 2.0b: the vtnID it answers with, whether VENs may register without
  * credentials (development only), the poll interval it asks of pull VENs, how long before its start
- * an event is {@code near} rather than {@code far}, and the units it writes signals in.
+ * an event is {@code near} rather than {@code far}, the units it writes signals in, and whether
+ * messages from certificate-identified VENs must carry a valid XML signature (with the ReplayProtect
+ * window their timestamps must fall in).
  */
 public record Oadr20bConfig(
     String vtnId,
@@ -16,7 +18,9 @@ public record Oadr20bConfig(
     Duration nearWindow,
     String currency,
     BigDecimal gridHertz,
-    BigDecimal gridVoltage) {
+    BigDecimal gridVoltage,
+    boolean verifySignatures,
+    Duration signatureWindow) {
 
   public static final String DEFAULT_VTN_ID = "LOADSHIFT-VTN";
 
@@ -46,6 +50,8 @@ public record Oadr20bConfig(
         Duration.ofMinutes(env.integer("VTN_OADR20B_NEAR_WINDOW_MINUTES", 60, 0, 10_080)),
         currency,
         BigDecimal.valueOf(hertz),
-        BigDecimal.valueOf(env.integer("VTN_OADR20B_GRID_VOLTAGE", 240, 1, 1_000_000)));
+        BigDecimal.valueOf(env.integer("VTN_OADR20B_GRID_VOLTAGE", 240, 1, 1_000_000)),
+        env.bool("VTN_OADR20B_VERIFY_SIGNATURES", false),
+        Duration.ofSeconds(env.integer("VTN_OADR20B_SIGNATURE_WINDOW_SECONDS", 300, 10, 3_600)));
   }
 }

@@ -29,6 +29,19 @@ public record ClientCertificate(String sha256, String oadrFingerprint, String su
     return cached == NONE ? null : cached;
   }
 
+  /** The public key of the request's client certificate, or null when it came without one. */
+  public static java.security.PublicKey publicKey(RoutingContext ctx) {
+    if (!ctx.request().isSSL()) {
+      return null;
+    }
+    try {
+      List<Certificate> chain = ctx.request().connection().peerCertificates();
+      return chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate leaf) ? null : leaf.getPublicKey();
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
   private static ClientCertificate read(RoutingContext ctx) {
     if (!ctx.request().isSSL()) {
       return NONE;
