@@ -30,8 +30,9 @@ import org.stellar.sdk.KeyPair;
 
 /**
  * The whole loop in one run, on the local defaults: a fresh database ({@code <db>_demo}), a VTN
- * with the local Stellar ledger, a utility, simulated OpenADR 3.1 sites that register themselves
- * and their DERs, a short event (two 1-minute intervals, so the run takes minutes), a dispatch
+ * with the local Stellar ledger, a utility, simulated sites that register themselves and their DERs
+ * (even-numbered ones speak OpenADR 3.1, odd-numbered ones OpenADR 2.0b for events, opting and
+ * meter reports), a short event (two 1-minute intervals, so the run takes minutes), a dispatch
  * plan published to the sites, the sites curtailing (or not, by their compliance) and reporting
  * their meters, verification against the hour before the event (METER_BEFORE_AFTER), and rewards
  * paid on the ledger; then a summary table.
@@ -96,9 +97,11 @@ public final class Demo {
     String utility = client(admin, "utility", "Demo Grid Co");
 
     // Sites: their own VEN clients, Stellar accounts, VEN objects and DERs.
-    step(o.sites() + " simulated sites register (OpenADR 3.1)");
+    step(o.sites() + " simulated sites register (mixed OpenADR 3.1 and 2.0b)");
     List<Site> sites = new ArrayList<>();
     List<Oadr3Ven> vens = new ArrayList<>();
+    List<Oadr2bVen> vens2b = new ArrayList<>();
+    Map<String, String> protocols = new HashMap<>();
     List<Future<?>> registered = new ArrayList<>();
     io.loadshift.vtn.payout.LedgerAccounts accounts = new io.loadshift.vtn.payout.LedgerAccounts(horizon,
         ledger.getString("networkPassphrase"));
@@ -108,6 +111,11 @@ public final class Demo {
       JsonObject c = clientWithSecret(admin, "ven", site.name());
       Oadr3Ven ven = new Oadr3Ven(http, c.getString("clientId"), c.getString("clientSecret"));
       vens.add(ven);
+      // Odd-numbered sites speak 2.0b; their VEN record and resources are made over 3.1 with the
+      // same client token, as a 2.0b VEN has no resource API of its own.
+      Oadr2bVen ven2b = i % 2 == 1 ? new Oadr2bVen(vertx, http, ven, site.name(), Site.METER) : null;
+      vens2b.add(ven2b);
+      protocols.put(site.name(), ven2b == null ? "3.1" : "2.0b");
       KeyPair wallet = KeyPair.random();
       accounts.fund(wallet.getAccountId());
       registered.add(ven.register(site.name(), new JsonArray().add(Site.attr("STELLAR_ACCOUNT", wallet.getAccountId())))
@@ -118,7 +126,8 @@ public final class Demo {
               f = f.compose(y -> ven.addResource(d.name(), d.attributes(site.zone(), site.feeder())));
             }
             return f;
-          }));
+          })
+          .compose(x -> ven2b == null ? Future.succeededFuture() : ven2b.register()));
     }
     await(Future.all(registered));
     accounts.close();
@@ -170,6 +179,15 @@ public final class Demo {
     List<Future<?>> read = new ArrayList<>();
     for (int i = 0; i < sites.size(); i++) {
       Site site = sites.get(i);
+      if (vens2b.get(i) != null) {
+        read.add(vens2b.get(i).dispatch(n, site.complies()).map(kw -> {
+          synchronized (curtail) {
+            curtail.put(site.name(), kw);
+          }
+          return null;
+        }));
+        continue;
+      }
       read.add(vens.get(i).events().map(events -> {
         double[] kw = new double[n];
         for (JsonObject e : events) {
@@ -180,7 +198,9 @@ public final class Demo {
             }
           }
         }
-        curtail.put(site.name(), kw);
+        synchronized (curtail) {
+          curtail.put(site.name(), kw);
+        }
         return null;
       }));
     }
@@ -204,7 +224,8 @@ public final class Demo {
         Instant t = from.plus(Duration.ofMinutes(m));
         kwh[m] = Math.round(site.kwh(t, 1, m >= 60 ? kw[m - 60] : 0) * 10_000) / 10_000.0;
       }
-      reports.add(vens.get(i).reportUsage(event, Site.METER, from, interval, kwh));
+      reports.add(vens2b.get(i) != null ? vens2b.get(i).reportUsage(from, interval, kwh)
+          : vens.get(i).reportUsage(event, Site.METER, from, interval, kwh));
     }
     await(Future.all(reports));
     JsonObject verified = expect(await(http.post("/settlement/events/" + event + "/verify")
@@ -224,19 +245,21 @@ public final class Demo {
       Thread.sleep(100);
     }
     summary(get("/settlement/events/" + event + "/participations?limit=1000", utility).bodyAsJsonArray(), payouts,
-        target, t0);
+        protocols, target, t0);
     return 0;
   }
 
-  private void summary(JsonArray participations, JsonArray payouts, double target, long t0) {
+  private void summary(JsonArray participations, JsonArray payouts, Map<String, String> protocols, double target,
+                       long t0) {
     Map<String, JsonObject> byVen = new HashMap<>();
     payouts.forEach(p -> byVen.put(((JsonObject) p).getString("venName"), (JsonObject) p));
     out.println();
-    out.printf("%-10s %-9s %12s %10s %13s %12s %-8s %s%n", "site", "status", "baseline kW", "actual kW", "reduction kW",
-        "reward XLM", "payout", "transaction");
+    out.printf("%-10s %-8s %-9s %12s %10s %13s %12s %-8s %s%n", "site", "protocol", "status", "baseline kW",
+        "actual kW", "reduction kW", "reward XLM", "payout", "transaction");
     double achieved = 0;
     double rewards = 0;
     int paidCount = 0;
+    Map<String, Integer> paidBy = new TreeMap<>();
     for (Object o1 : participations) {
       JsonObject p = (JsonObject) o1;
       JsonObject payout = byVen.get(p.getString("venName"));
@@ -247,15 +270,18 @@ public final class Demo {
       if (payout != null && "PAID".equals(payout.getString("status"))) {
         rewards += Double.parseDouble(payout.getString("amount"));
         paidCount++;
+        paidBy.merge(protocols.getOrDefault(p.getString("venName"), "-"), 1, Integer::sum);
       }
-      out.printf("%-10s %-9s %12s %10s %13s %12s %-8s %s%n", p.getString("venName"), p.getString("status"),
+      out.printf("%-10s %-8s %-9s %12s %10s %13s %12s %-8s %s%n", p.getString("venName"),
+          protocols.getOrDefault(p.getString("venName"), "-"), p.getString("status"),
           fmt(p.getDouble("baselineKw")), fmt(p.getDouble("actualKw")), fmt(p.getDouble("reductionKw")),
           payout == null ? "-" : payout.getString("amount"), payout == null ? "-" : payout.getString("status"),
           payout == null || payout.getString("txHash") == null ? "" : payout.getString("txHash"));
     }
     out.println();
-    out.printf("target %.1f kW, achieved (verified) %.1f kW (%.0f %%); %d sites paid %.7f XLM; %.0f s in all%n", target,
-        achieved, target == 0 ? 0 : 100 * achieved / target, paidCount, rewards, (System.nanoTime() - t0) / 1e9);
+    out.printf("target %.1f kW, achieved (verified) %.1f kW (%.0f %%); %d sites paid %.7f XLM (by protocol %s); %.0f s in all%n",
+        target, achieved, target == 0 ? 0 : 100 * achieved / target, paidCount, rewards, paidBy,
+        (System.nanoTime() - t0) / 1e9);
   }
 
   private static String fmt(Double d) {

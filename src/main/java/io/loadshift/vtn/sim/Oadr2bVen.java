@@ -1,0 +1,294 @@
+package io.loadshift.vtn.sim;
+
+import io.loadshift.vtn.oadr20b.OadrXml;
+import io.loadshift.vtn.oadr20b.xml.ei.EiEventSignalType;
+import io.loadshift.vtn.oadr20b.xml.ei.EiEventType;
+import io.loadshift.vtn.oadr20b.xml.ei.EiResponseType;
+import io.loadshift.vtn.oadr20b.xml.ei.IntervalType;
+import io.loadshift.vtn.oadr20b.xml.ei.PayloadFloatType;
+import io.loadshift.vtn.oadr20b.xml.ei.SignalPayloadType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrDistributeEventType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrPayload;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrReportRequestType;
+import io.loadshift.vtn.oadr20b.xml.oadr.OadrSignedObject;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * A VEN speaking OpenADR 2.0b (simple HTTP, pull) to a VTN. It authenticates with its VEN
+ * client's bearer token (the client credentials of {@link Oadr3Ven}, whose VEN record and
+ * resources it shares), registers, exchanges METADATA reports (its meter's energy, 1-minute
+ * sampling allowed), polls for its events, opts in or out, reads its LOAD_DISPATCH setpoints and
+ * reports its meter's usage per minute with oadrUpdateReport. Every call is asynchronous.
+ */
+public final class Oadr2bVen {
+  static final String BASE = "/OpenADR2/Simple/2.0b/";
+  private static final String NS = "xmlns:oadr=\"http://openadr.org/oadr-2.0b/2012/07\" "
+      + "xmlns:ei=\"http://docs.oasis-open.org/ns/energyinterop/201110\" "
+      + "xmlns:pyld=\"http://docs.oasis-open.org/ns/energyinterop/201110/payloads\" "
+      + "xmlns:xcal=\"urn:ietf:params:xml:ns:icalendar-2.0\" "
+      + "xmlns:strm=\"urn:ietf:params:xml:ns:icalendar-2.0:stream\" "
+      + "xmlns:power=\"http://docs.oasis-open.org/ns/emix/2011/06/power\" "
+      + "xmlns:scale=\"http://docs.oasis-open.org/ns/emix/2011/06/siscale\"";
+  private static final int POLLS = 120;
+  private static final long POLL_MS = 250;
+  /** Polls for a dispatch before concluding the plan gave this VEN none. */
+  private static final int DISPATCH_POLLS = 12;
+
+  private final Vertx vertx;
+  private final WebClient http;
+  private final Oadr3Ven auth;
+  private final String venName;
+  private final String meter;
+  private final String specifier;
+  private final String energyRid;
+  private String venId;
+  private String reportRequestId;
+  private List<String> requestedRids = List.of();
+  private int requests;
+
+  /** {@code auth} holds the VEN client's credentials; {@code meter} is the resource it meters. */
+  public Oadr2bVen(Vertx vertx, WebClient http, Oadr3Ven auth, String venName, String meter) {
+    this.vertx = vertx;
+    this.http = http;
+    this.auth = auth;
+    this.venName = venName;
+    this.meter = meter;
+    this.specifier = "TU-" + venName;
+    this.energyRid = meter + "-energy";
+  }
+
+  public String venId() {
+    return venId;
+  }
+
+  /**
+   * oadrCreatePartyRegistration (pull); answers the VTN's oadrRegisterReport from the first poll
+   * with oadrRegisteredReport; registers its METADATA and acknowledges the VTN's report request.
+   */
+  public Future<Void> register() {
+    String body = payload("<oadr:oadrCreatePartyRegistration ei:schemaVersion=\"2.0b\"><pyld:requestID>" + nextId("reg")
+        + "</pyld:requestID><oadr:oadrProfileName>2.0b</oadr:oadrProfileName><oadr:oadrTransportName>simpleHttp"
+        + "</oadr:oadrTransportName><oadr:oadrReportOnly>false</oadr:oadrReportOnly><oadr:oadrXmlSignature>false"
+        + "</oadr:oadrXmlSignature><oadr:oadrVenName>" + venName + "</oadr:oadrVenName><oadr:oadrHttpPullModel>true"
+        + "</oadr:oadrHttpPullModel></oadr:oadrCreatePartyRegistration>");
+    return post("EiRegisterParty", body).compose(m -> {
+      var created = m.getOadrCreatedPartyRegistration();
+      if (created == null) {
+        return Future.failedFuture(new IllegalStateException("no oadrCreatedPartyRegistration for " + venName));
+      }
+      check(created.getEiResponse(), "register " + venName);
+      venId = created.getVenID();
+      return awaitVtnMetadata(POLLS);
+    }).compose(x -> post("EiReport", registerReportBody())).compose(m -> {
+      var registered = m.getOadrRegisteredReport();
+      if (registered == null) {
+        return Future.failedFuture(new IllegalStateException("no oadrRegisteredReport for " + venName));
+      }
+      check(registered.getEiResponse(), "register report of " + venName);
+      if (registered.getOadrReportRequest().isEmpty()) {
+        return Future.failedFuture(new IllegalStateException("the VTN requested no report of " + venName));
+      }
+      OadrReportRequestType request = registered.getOadrReportRequest().get(0);
+      reportRequestId = request.getReportRequestID();
+      requestedRids = request.getReportSpecifier().getSpecifierPayload().stream().map(p -> p.getRID()).toList();
+      if (!requestedRids.contains(energyRid)) {
+        return Future.failedFuture(new IllegalStateException("the VTN did not request " + energyRid + ": " + requestedRids));
+      }
+      return post("EiReport", payload("<oadr:oadrCreatedReport ei:schemaVersion=\"2.0b\"><ei:eiResponse>"
+          + "<ei:responseCode>200</ei:responseCode><ei:responseDescription>OK</ei:responseDescription><pyld:requestID>"
+          + nextId("cr") + "</pyld:requestID></ei:eiResponse><oadr:oadrPendingReports><ei:reportRequestID>"
+          + reportRequestId + "</ei:reportRequestID></oadr:oadrPendingReports><ei:venID>" + venId
+          + "</ei:venID></oadr:oadrCreatedReport>"));
+    }).mapEmpty();
+  }
+
+  /** Polls until the VTN's oadrRegisterReport comes, and answers it. */
+  private Future<Void> awaitVtnMetadata(int left) {
+    return poll().compose(m -> {
+      if (m.getOadrRegisterReport() != null) {
+        return post("EiReport", payload("<oadr:oadrRegisteredReport ei:schemaVersion=\"2.0b\"><ei:eiResponse>"
+            + "<ei:responseCode>200</ei:responseCode><ei:responseDescription>OK</ei:responseDescription>"
+            + "<pyld:requestID>" + m.getOadrRegisterReport().getRequestID() + "</pyld:requestID></ei:eiResponse>"
+            + "<ei:venID>" + venId + "</ei:venID></oadr:oadrRegisteredReport>"))
+            .map(r -> {
+              check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
+                  "registered report of " + venName);
+              return null;
+            });
+      }
+      if (left <= 1) {
+        return Future.failedFuture(new IllegalStateException("no oadrRegisterReport from the VTN for " + venName));
+      }
+      return later().compose(x -> awaitVtnMetadata(left - 1));
+    });
+  }
+
+  /**
+   * Polls until an event with a LOAD_DISPATCH signal arrives, answers every event that asks for
+   * it with oadrCreatedEvent (optIn when complying, else optOut), and returns the setpoints (kW)
+   * of the first {@code n} intervals, or zeros when it does not comply or the plan dispatched
+   * nothing of it.
+   */
+  public Future<double[]> dispatch(int n, boolean comply) {
+    return awaitDispatch(n, comply, DISPATCH_POLLS);
+  }
+
+  private Future<double[]> awaitDispatch(int n, boolean comply, int left) {
+    return poll().compose(m -> {
+      OadrDistributeEventType d = m.getOadrDistributeEvent();
+      if (d == null) {
+        if (left <= 1) {
+          return Future.succeededFuture(new double[n]);
+        }
+        return later().compose(x -> awaitDispatch(n, comply, left - 1));
+      }
+      double[] kw = new double[n];
+      boolean found = false;
+      StringBuilder responses = new StringBuilder();
+      for (OadrDistributeEventType.OadrEvent oe : d.getOadrEvent()) {
+        EiEventType e = oe.getEiEvent();
+        for (EiEventSignalType s : e.getEiEventSignals().getEiEventSignal()) {
+          if ("LOAD_DISPATCH".equals(s.getSignalName())) {
+            found = true;
+            List<IntervalType> iv = s.getIntervals().getInterval();
+            for (int k = 0; k < n && k < iv.size(); k++) {
+              kw[k] = comply ? value(iv.get(k)) : 0;
+            }
+          }
+        }
+        if (oe.getOadrResponseRequired() == null || "always".equals(oe.getOadrResponseRequired().value())) {
+          responses.append("<ei:eventResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK")
+              .append("</ei:responseDescription><pyld:requestID>").append(d.getRequestID()).append("</pyld:requestID>")
+              .append("<ei:qualifiedEventID><ei:eventID>").append(e.getEventDescriptor().getEventID())
+              .append("</ei:eventID><ei:modificationNumber>").append(e.getEventDescriptor().getModificationNumber())
+              .append("</ei:modificationNumber></ei:qualifiedEventID><ei:optType>").append(comply ? "optIn" : "optOut")
+              .append("</ei:optType></ei:eventResponse>");
+        }
+      }
+      Future<Void> answered = Future.succeededFuture();
+      if (responses.length() > 0) {
+        answered = post("EiEvent", payload("<oadr:oadrCreatedEvent ei:schemaVersion=\"2.0b\"><pyld:eiCreatedEvent>"
+            + "<ei:eiResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK"
+            + "</ei:responseDescription><pyld:requestID>" + d.getRequestID() + "</pyld:requestID></ei:eiResponse>"
+            + "<ei:eventResponses>" + responses + "</ei:eventResponses><ei:venID>" + venId
+            + "</ei:venID></pyld:eiCreatedEvent></oadr:oadrCreatedEvent>"))
+            .map(r -> {
+              check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
+                  "oadrCreatedEvent of " + venName);
+              return null;
+            });
+      }
+      boolean done = found;
+      return answered.compose(x -> {
+        if (done) {
+          return Future.succeededFuture(kw);
+        }
+        if (left <= 1) {
+          return Future.succeededFuture(new double[n]);
+        }
+        return later().compose(y -> awaitDispatch(n, comply, left - 1));
+      });
+    });
+  }
+
+  /**
+   * oadrUpdateReport of the meter's energy (kWh per interval), intervals back to back from
+   * {@code start}, each {@code interval} long, for the report the VTN requested.
+   */
+  public Future<Void> reportUsage(Instant start, Duration interval, double[] kwh) {
+    StringBuilder body = new StringBuilder();
+    for (int k = 0; k < kwh.length; k++) {
+      body.append("<ei:interval><xcal:dtstart><xcal:date-time>").append(start.plus(interval.multipliedBy(k)))
+          .append("</xcal:date-time></xcal:dtstart><xcal:duration><xcal:duration>").append(interval)
+          .append("</xcal:duration></xcal:duration><oadr:oadrReportPayload><ei:rID>").append(energyRid)
+          .append("</ei:rID><ei:payloadFloat><ei:value>").append(kwh[k]).append("</ei:value></ei:payloadFloat>")
+          .append("<oadr:oadrDataQuality>Quality Good - Non Specific</oadr:oadrDataQuality></oadr:oadrReportPayload>")
+          .append("</ei:interval>");
+    }
+    String requestId = nextId("up");
+    return post("EiReport", payload("<oadr:oadrUpdateReport ei:schemaVersion=\"2.0b\"><pyld:requestID>" + requestId
+        + "</pyld:requestID><oadr:oadrReport><xcal:dtstart><xcal:date-time>" + start + "</xcal:date-time></xcal:dtstart>"
+        + "<xcal:duration><xcal:duration>" + interval.multipliedBy(kwh.length) + "</xcal:duration></xcal:duration>"
+        + "<strm:intervals>" + body + "</strm:intervals><ei:eiReportID>RP-" + requestId + "</ei:eiReportID>"
+        + "<ei:reportRequestID>" + reportRequestId + "</ei:reportRequestID><ei:reportSpecifierID>" + specifier
+        + "</ei:reportSpecifierID><ei:reportName>TELEMETRY_USAGE</ei:reportName><ei:createdDateTime>"
+        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "</ei:createdDateTime></oadr:oadrReport><ei:venID>" + venId
+        + "</ei:venID></oadr:oadrUpdateReport>")).map(m -> {
+          if (m.getOadrUpdatedReport() == null) {
+            throw new IllegalStateException("no oadrUpdatedReport for " + venName);
+          }
+          check(m.getOadrUpdatedReport().getEiResponse(), "update report of " + venName);
+          return null;
+        });
+  }
+
+  private String registerReportBody() {
+    return payload("<oadr:oadrRegisterReport ei:schemaVersion=\"2.0b\"><pyld:requestID>" + nextId("rr")
+        + "</pyld:requestID><oadr:oadrReport><xcal:duration><xcal:duration>PT2H</xcal:duration></xcal:duration>"
+        + "<oadr:oadrReportDescription><ei:rID>" + energyRid + "</ei:rID><ei:reportDataSource><ei:resourceID>" + meter
+        + "</ei:resourceID></ei:reportDataSource><ei:reportType>usage</ei:reportType><power:energyReal>"
+        + "<power:itemDescription>RealEnergy</power:itemDescription><power:itemUnits>Wh</power:itemUnits>"
+        + "<scale:siScaleCode>k</scale:siScaleCode></power:energyReal><ei:readingType>Direct Read</ei:readingType>"
+        + "<oadr:oadrSamplingRate><oadr:oadrMinPeriod>PT1M</oadr:oadrMinPeriod><oadr:oadrMaxPeriod>PT1H"
+        + "</oadr:oadrMaxPeriod><oadr:oadrOnChange>false</oadr:oadrOnChange></oadr:oadrSamplingRate>"
+        + "</oadr:oadrReportDescription><ei:reportRequestID>0</ei:reportRequestID><ei:reportSpecifierID>" + specifier
+        + "</ei:reportSpecifierID><ei:reportName>METADATA_TELEMETRY_USAGE</ei:reportName><ei:createdDateTime>"
+        + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "</ei:createdDateTime></oadr:oadrReport><ei:venID>" + venId
+        + "</ei:venID></oadr:oadrRegisterReport>");
+  }
+
+  private Future<OadrSignedObject> poll() {
+    return post("OadrPoll", payload("<oadr:oadrPoll ei:schemaVersion=\"2.0b\"><ei:venID>" + venId
+        + "</ei:venID></oadr:oadrPoll>"));
+  }
+
+  /** Posts one message with the VEN's bearer token and reads the answer with the VTN's schema-checking reader. */
+  private Future<OadrSignedObject> post(String endpoint, String xml) {
+    return auth.token().compose(t -> http.post(BASE + endpoint).putHeader("Content-Type", "application/xml")
+        .bearerTokenAuthentication(t).sendBuffer(Buffer.buffer(xml)).map(r -> {
+          String type = r.getHeader("Content-Type");
+          if (r.statusCode() != 200 || type == null || !type.startsWith("application/xml")) {
+            throw new IllegalStateException(endpoint + " for " + venName + ": HTTP " + r.statusCode() + " "
+                + r.bodyAsString());
+          }
+          OadrPayload p = OadrXml.shared().parse(r.bodyAsString().getBytes(StandardCharsets.UTF_8));
+          return p.getOadrSignedObject();
+        }));
+  }
+
+  private Future<Void> later() {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(POLL_MS, id -> p.complete());
+    return p.future();
+  }
+
+  private void check(EiResponseType r, String what) {
+    if (r == null || !"200".equals(r.getResponseCode())) {
+      throw new IllegalStateException(what + ": " + (r == null ? "no eiResponse"
+          : r.getResponseCode() + " " + r.getResponseDescription()));
+    }
+  }
+
+  private String nextId(String prefix) {
+    return prefix + "-" + venName + "-" + (++requests);
+  }
+
+  private static double value(IntervalType i) {
+    SignalPayloadType p = (SignalPayloadType) i.getStreamPayloadBase().get(0).getValue();
+    return ((PayloadFloatType) p.getPayloadBase().getValue()).getValue();
+  }
+
+  private static String payload(String message) {
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<oadr:oadrPayload " + NS + "><oadr:oadrSignedObject>" + message
+        + "</oadr:oadrSignedObject></oadr:oadrPayload>";
+  }
+}
