@@ -180,7 +180,7 @@ public final class HorizonStellar implements Stellar, AutoCloseable {
    * written as headers then body waits for the peer's delayed ACK, about 40 ms per submission.
    * Submissions are never retried silently by the HTTP client; the payout engine decides.
    */
-  static Server server(String url) {
+  public static Server server(String url) {
     SocketFactory plain = SocketFactory.getDefault();
     SocketFactory noDelay = new SocketFactory() {
       private Socket configure(Socket s) throws IOException {

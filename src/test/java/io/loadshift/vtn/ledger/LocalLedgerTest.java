@@ -926,43 +926,9 @@ class LocalLedgerTest {
     assertEquals(100, server.transactions().transaction(lastHash).getOperationCount());
   }
 
+  /** The SDK server the VTN's payouts use: sockets with TCP_NODELAY. */
   private Server noDelayServer(String url) {
-    javax.net.SocketFactory plain = javax.net.SocketFactory.getDefault();
-    javax.net.SocketFactory noDelay = new javax.net.SocketFactory() {
-      private java.net.Socket configure(java.net.Socket s) throws java.net.SocketException {
-        s.setTcpNoDelay(true);
-        return s;
-      }
-
-      @Override
-      public java.net.Socket createSocket() throws java.io.IOException {
-        return configure(plain.createSocket());
-      }
-
-      @Override
-      public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
-        return configure(plain.createSocket(host, port));
-      }
-
-      @Override
-      public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort)
-          throws java.io.IOException {
-        return configure(plain.createSocket(host, port, local, localPort));
-      }
-
-      @Override
-      public java.net.Socket createSocket(java.net.InetAddress host, int port) throws java.io.IOException {
-        return configure(plain.createSocket(host, port));
-      }
-
-      @Override
-      public java.net.Socket createSocket(java.net.InetAddress address, int port, java.net.InetAddress local, int localPort)
-          throws java.io.IOException {
-        return configure(plain.createSocket(address, port, local, localPort));
-      }
-    };
-    okhttp3.OkHttpClient client = new okhttp3.OkHttpClient.Builder().socketFactory(noDelay).build();
-    Server s = new Server(url, client, client);
+    Server s = io.loadshift.vtn.payout.HorizonStellar.server(url);
     servers.add(s);
     return s;
   }
