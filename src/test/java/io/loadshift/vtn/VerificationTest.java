@@ -136,6 +136,28 @@ class VerificationTest {
   }
 
   @Test
+  void readingsThatBeginBeforeAWindowCountForIt() {
+    // An event off the meters' quarter hours (17:07, two minutes): each like day's window and the
+    // day-of adjustment hours begin inside a 15-minute reading, which must still count.
+    Instant at = start.plus(7, ChronoUnit.MINUTES);
+    HttpResponse<Buffer> created = vtn.call(POST, V + "/events", utility, new JsonObject().put("programID", programId)
+        .put("intervalPeriod", new JsonObject().put("start", at.toString()).put("duration", "PT1M"))
+        .put("intervals", new JsonArray()
+            .add(new JsonObject().put("id", 0).put("payloads", new JsonArray().add(attr("TARGET_REDUCTION_KW", 20))))
+            .add(new JsonObject().put("id", 1).put("payloads", new JsonArray().add(attr("TARGET_REDUCTION_KW", 20))))));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    String eventId = created.bodyAsJsonObject().getString("id");
+    HttpResponse<Buffer> verified = vtn.call(POST, "/settlement/events/" + eventId + "/verify", utility, null);
+    assertEquals(200, verified.statusCode(), verified.bodyAsString());
+    JsonObject good = vtn.call(GET, "/settlement/events/" + eventId + "/participations?venName=good", utility, null)
+        .bodyAsJsonArray().getJsonObject(0);
+    assertEquals("VERIFIED", good.getString("status"), good.encode());
+    assertEquals(10.0, good.getDouble("baselineKw"), 1e-9);
+    assertEquals(4.0, good.getDouble("actualKw"), 1e-9);
+    assertEquals(10, good.getJsonObject("evidence").getJsonArray("baselineDays").size());
+  }
+
+  @Test
   void aConsumerReadsItsOwnHistoryOnly() {
     String eventId = event();
     vtn.call(POST, "/settlement/events/" + eventId + "/verify", utility, null);

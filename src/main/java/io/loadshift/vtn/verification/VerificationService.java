@@ -65,7 +65,8 @@ public final class VerificationService {
   private static final String READINGS = "SELECT r.ven_id, extract(epoch FROM x.interval_start)::bigint, x.value, "
       + "x.duration_s FROM resources r CROSS JOIN unnest($2::timestamptz[], $3::timestamptz[]) AS w(f, t) "
       + "CROSS JOIN LATERAL (SELECT rd.interval_start, rd.value, rd.duration_s FROM readings rd WHERE rd.resource_id = r.id "
-      + "AND rd.quantity = 'USAGE' AND rd.interval_start >= w.f AND rd.interval_start < w.t OFFSET 0) x "
+      + "AND rd.quantity = 'USAGE' AND rd.interval_start > w.f - interval '1 hour' AND rd.interval_start < w.t "
+      + "AND rd.interval_start + rd.duration_s * interval '1 second' > w.f OFFSET 0) x "
       + "WHERE r.ven_id = ANY ($1) ORDER BY r.ven_id";
   private static final String REGISTERS = "SELECT r.ven_id, r.id, rr.read_at, rr.kwh FROM register_readings rr "
       + "JOIN resources r ON r.id = rr.resource_id WHERE r.ven_id = ANY ($1) AND "
@@ -208,6 +209,7 @@ public final class VerificationService {
       fromList.add(utc(start - 7200));
       toList.add(utc(end + 7200));
     }
+    mergeOverlapping(fromList, toList);
     String[] venIds = participants.stream().map(Participant::venId).toArray(String[]::new);
     Map<String, Participant> byId = new LinkedHashMap<>();
     participants.forEach(p -> byId.put(p.venId(), p));
@@ -252,6 +254,42 @@ public final class VerificationService {
       });
       return done.future();
     }));
+  }
+
+  /**
+   * Joins windows that overlap once widened by the hour READINGS looks back (a reading is
+   * fetched for every window it reaches into, and must count once): a long event's like-day
+   * windows would otherwise meet.
+   */
+  static void mergeOverlapping(List<OffsetDateTime> from, List<OffsetDateTime> to) {
+    List<int[]> order = new ArrayList<>();
+    for (int i = 0; i < from.size(); i++) {
+      order.add(new int[] {i});
+    }
+    order.sort(java.util.Comparator.comparing(i -> from.get(i[0])));
+    List<OffsetDateTime> f = new ArrayList<>();
+    List<OffsetDateTime> t = new ArrayList<>();
+    for (int[] i : order) {
+      OffsetDateTime a = from.get(i[0]);
+      OffsetDateTime b = to.get(i[0]);
+      int last = f.size() - 1;
+      if (last >= 0 && !a.minusHours(1).isAfter(t.get(last))) {
+        if (b.isAfter(t.get(last))) {
+          t.set(last, b);
+        }
+      } else {
+        f.add(a);
+        t.add(b);
+      }
+    }
+    from.clear();
+    from.addAll(f);
+    to.clear();
+    to.addAll(t);
+  }
+
+  private static int gcd(int a, int b) {
+    return b == 0 ? Math.max(1, a) : gcd(b, a % b);
   }
 
   /** Folds streamed rows into one series per VEN and decides each VEN when its rows end. */
@@ -303,7 +341,9 @@ public final class VerificationService {
         return;
       }
       Participant p = participants.get(ven);
-      int s = step;
+      // Slots as long as the shortest reading, shortened until the event's window falls on them
+      // (an event at :07 over quarter-hour meters is read in minutes; a longer reading is spread).
+      int s = gcd(gcd(step, (int) Math.floorMod(start, (long) step)), (int) Math.min(Integer.MAX_VALUE, end - start));
       long base = from - Math.floorMod(from, s);
       int slots = (int) ((end + 7200 - base) / s) + 1;
       IntervalSeries series = new IntervalSeries(base, s, slots);
