@@ -20,6 +20,13 @@ public final class Main {
     if (args.length > 0 && args[0].equals("demo")) {
       System.exit(new picocli.CommandLine(new DemoCommand()).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
     }
+    if (args.length > 0 && args[0].equals("simulate")) {
+      Logging.configure(java.util.logging.Level.WARNING);
+      int status = new picocli.CommandLine(new io.loadshift.vtn.sim.SimulateCommand())
+          .execute(java.util.Arrays.copyOfRange(args, 1, args.length));
+      VtnLogManager.release();
+      System.exit(status);
+    }
     long t0 = System.nanoTime();
     Config config;
     try {
@@ -78,6 +85,9 @@ public final class Main {
     @picocli.CommandLine.Option(names = "--seed", defaultValue = "2026", description = "fleet seed (default 2026)")
     long seed;
 
+    @picocli.CommandLine.Option(names = "--no-progress", description = "no progress bars")
+    boolean noProgress;
+
     @Override
     public Integer call() throws Exception {
       if (sites < 1 || sites > 5000 || compliance < 0 || compliance > 1) {
@@ -87,7 +97,8 @@ public final class Main {
       Logging.configure(java.util.logging.Level.WARNING);
       String db = System.getenv().getOrDefault("VTN_DB_URI", Config.DEFAULT_DB_URI);
       try {
-        return new io.loadshift.vtn.sim.Demo(new io.loadshift.vtn.sim.Demo.Options(sites, compliance, seed, db, System.out))
+        return new io.loadshift.vtn.sim.Demo(new io.loadshift.vtn.sim.Demo.Options(sites, compliance, seed, db, !noProgress,
+            System.out))
             .run();
       } catch (Exception e) {
         System.err.println("loadshift-vtn demo: failed: " + rootMessage(e));

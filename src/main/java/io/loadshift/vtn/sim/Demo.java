@@ -30,17 +30,20 @@ import org.stellar.sdk.KeyPair;
 
 /**
  * The whole loop in one run, on the local defaults: a fresh database ({@code <db>_demo}), a VTN
- * with the local Stellar ledger, a utility, simulated sites that register themselves and their DERs
- * (even-numbered ones speak OpenADR 3.1, odd-numbered ones OpenADR 2.0b for events, opting and
- * meter reports), a short event (two 1-minute intervals, so the run takes minutes), a dispatch
- * plan published to the sites, the sites curtailing (or not, by their compliance) and reporting
- * their meters, verification against the hour before the event (METER_BEFORE_AFTER), and rewards
- * paid on the ledger; then a summary table.
+ * with the local Stellar ledger, a utility and an aggregator, a fleet of simulated sites
+ * ({@link Simulator}: every other one speaks OpenADR 2.0b, the rest 3.1; the aggregator registers
+ * their VENs and DERs), three weeks of meter history for a CAISO 10-of-10 baseline, a short event
+ * (two 1-minute intervals, so the run takes minutes), a dispatch plan published to the sites, the
+ * sites opting, curtailing (or not, by their compliance) and reporting their meters, verification,
+ * and rewards paid on the ledger; then a summary table.
  */
 public final class Demo {
   static final String BASE = "/openadr3/3.1.0";
 
-  public record Options(int sites, double compliance, long seed, String dbUri, PrintStream out) {}
+  public record Options(int sites, double compliance, long seed, String dbUri, boolean progress, PrintStream out) {}
+
+  /** Days of meter history backfilled before the event: enough like days for CAISO 10-of-10 on a weekend too. */
+  static final int HISTORY_DAYS = 22;
 
   private final Options o;
   private final PrintStream out;
@@ -95,55 +98,42 @@ public final class Demo {
     JsonObject ledger = get("/settlement/ledger", admin).bodyAsJsonObject();
     String horizon = ledger.getString("horizonUrl");
     String utility = client(admin, "utility", "Demo Grid Co");
-
-    // Sites: their own VEN clients, Stellar accounts, VEN objects and DERs.
-    step(o.sites() + " simulated sites register (mixed OpenADR 3.1 and 2.0b)");
-    List<Site> sites = new ArrayList<>();
-    List<Oadr3Ven> vens = new ArrayList<>();
-    List<Oadr2bVen> vens2b = new ArrayList<>();
-    Map<String, String> protocols = new HashMap<>();
-    List<Future<?>> registered = new ArrayList<>();
-    io.loadshift.vtn.payout.LedgerAccounts accounts = new io.loadshift.vtn.payout.LedgerAccounts(horizon,
-        ledger.getString("networkPassphrase"));
-    for (int i = 0; i < o.sites(); i++) {
-      Site site = Site.of(i, o.seed(), o.compliance(), ZoneOffset.UTC);
-      sites.add(site);
-      JsonObject c = clientWithSecret(admin, "ven", site.name());
-      Oadr3Ven ven = new Oadr3Ven(http, c.getString("clientId"), c.getString("clientSecret"));
-      vens.add(ven);
-      // Odd-numbered sites speak 2.0b; their VEN record and resources are made over 3.1 with the
-      // same client token, as a 2.0b VEN has no resource API of its own.
-      Oadr2bVen ven2b = i % 2 == 1 ? new Oadr2bVen(vertx, http, ven, site.name(), Site.METER) : null;
-      vens2b.add(ven2b);
-      protocols.put(site.name(), ven2b == null ? "3.1" : "2.0b");
-      KeyPair wallet = KeyPair.random();
-      accounts.fund(wallet.getAccountId());
-      registered.add(ven.register(site.name(), new JsonArray().add(Site.attr("STELLAR_ACCOUNT", wallet.getAccountId())))
-          .compose(id -> ven.addResource(Site.METER, site.meterAttributes()))
-          .compose(x -> {
-            Future<?> f = Future.succeededFuture();
-            for (Site.Der d : site.ders()) {
-              f = f.compose(y -> ven.addResource(d.name(), d.attributes(site.zone(), site.feeder())));
-            }
-            return f;
-          })
-          .compose(x -> ven2b == null ? Future.succeededFuture() : ven2b.register()));
-    }
-    await(Future.all(registered));
-    accounts.close();
-    // The utility puts the demo's sites in one group, and the event targets that group.
+    String aggregator = client(admin, "aggregator", "Demo Flex Aggregator");
     String group = "demo-" + Instant.now().getEpochSecond();
-    for (Oadr3Ven v : vens) {
-      JsonObject ven = get(BASE + "/vens/" + v.venId(), utility).bodyAsJsonObject();
-      ven.put("objectType", "BL_VEN_REQUEST").put("targets", new JsonArray().add(group));
-      for (String k : List.of("id", "createdDateTime", "modificationDateTime")) {
-        ven.remove(k);
-      }
-      expect(await(http.put(BASE + "/vens/" + v.venId()).bearerTokenAuthentication(utility).sendJsonObject(ven)), 200,
-          "target VEN");
+    Simulator sim = new Simulator(vertx, new Simulator.Options("http://127.0.0.1:" + app.port(), "site", o.sites(), 0.5,
+        o.compliance(), o.seed(), Duration.ofSeconds(2), 60, group, 16, 32, null, o.progress(), out));
+    try {
+      return loop(sim, group, admin, utility, aggregator, horizon, ledger.getString("networkPassphrase"), t0);
+    } finally {
+      sim.close();
     }
+  }
 
-    double flexible = sites.stream().flatMap(s -> s.ders().stream()).mapToDouble(Site.Der::capacityKw).sum();
+  private int loop(Simulator sim, String group, String admin, String utility, String aggregator, String horizon, String passphrase,
+                   long t0) throws Exception {
+    // Each site's Stellar account, funded on the local ledger, named in its VEN for its rewards.
+    Map<String, String> wallets = new HashMap<>();
+    try (io.loadshift.vtn.payout.LedgerAccounts accounts = new io.loadshift.vtn.payout.LedgerAccounts(horizon, passphrase)) {
+      Progress bar = Progress.of(out, o.progress(), "funding site wallets", sim.sites().size());
+      for (Site site : sim.sites()) {
+        KeyPair wallet = KeyPair.random();
+        accounts.fund(wallet.getAccountId());
+        wallets.put(site.name(), wallet.getAccountId());
+        bar.add(1);
+      }
+      bar.finish();
+    }
+    sim.venAttributes(site -> new JsonArray().add(Site.attr("STELLAR_ACCOUNT", wallets.get(site.name()))));
+    step(o.sites() + " simulated sites (every other one OpenADR 2.0b, the rest 3.1) get VEN clients; the aggregator "
+        + "registers their VENs and DERs; they join group " + group);
+    await(sim.provision(admin, aggregator));
+
+    // Three weeks of 15-minute meter history, as the utility's meter data system would send it.
+    Instant now = Instant.now();
+    long history = await(sim.backfill(utility, now.minus(Duration.ofDays(HISTORY_DAYS)), now, 15));
+    step(String.format("meter history: %,d readings (15-minute intervals, %d days)", history, HISTORY_DAYS));
+
+    double flexible = sim.sites().stream().flatMap(s -> s.ders().stream()).mapToDouble(Site.Der::capacityKw).sum();
     double target = Math.round(flexible * 0.5);
     // Soon enough to keep the run short, late enough to plan and publish first; on a minute, as
     // meter intervals are.
@@ -154,7 +144,7 @@ public final class Demo {
     Instant end = start.plus(interval.multipliedBy(n));
     String program = expect(await(http.post(BASE + "/programs").bearerTokenAuthentication(utility).sendJsonObject(
         new JsonObject().put("programName", group).put("attributes", new JsonArray()
-            .add(Site.attr("BASELINE_METHOD", "METER_BEFORE_AFTER")).add(Site.attr("REWARD_PER_KW", 0.5))
+            .add(Site.attr("BASELINE_METHOD", "CAISO_10_OF_10")).add(Site.attr("REWARD_PER_KW", 0.5))
             .add(Site.attr("REWARD_ASSET", "native")).add(Site.attr("MIN_REDUCTION_KW", 0.1))))), 201, "program")
         .getString("id");
     JsonArray intervals = new JsonArray();
@@ -166,7 +156,8 @@ public final class Demo {
         new JsonObject().put("programID", program).put("eventName", "peak").put("targets", new JsonArray().add(group))
             .put("intervalPeriod", new JsonObject().put("start", start.toString()).put("duration", interval.toString()))
             .put("intervals", intervals))), 201, "event").getString("id");
-    step(String.format("event %s: %.0f kW less from %s, %d x %s", event, target, start, n, interval));
+    step(String.format("event %s: %.0f kW less from %s, %d x %s (baseline CAISO 10-of-10)", event, target, start, n,
+        interval));
 
     JsonObject plan = expect(await(http.post("/optimization/events/" + event + "/plan").addQueryParam("accept", "true")
         .bearerTokenAuthentication(utility).send()), 201, "plan");
@@ -174,60 +165,22 @@ public final class Demo {
         plan.getString("solver"), plan.getInteger("dispatchedResources"), plan.getString("cost"),
         plan.getString("lowerBound"), plan.getDouble("shortfallKw")));
 
-    // Each site reads its setpoints and curtails them if it complies.
-    Map<String, double[]> curtail = new TreeMap<>();
-    List<Future<?>> read = new ArrayList<>();
-    for (int i = 0; i < sites.size(); i++) {
-      Site site = sites.get(i);
-      if (vens2b.get(i) != null) {
-        read.add(vens2b.get(i).dispatch(n, site.complies()).map(kw -> {
-          synchronized (curtail) {
-            curtail.put(site.name(), kw);
-          }
-          return null;
-        }));
-        continue;
-      }
-      read.add(vens.get(i).events().map(events -> {
-        double[] kw = new double[n];
-        for (JsonObject e : events) {
-          if (("dispatch:" + event).equals(e.getString("eventName")) && site.complies()) {
-            JsonArray iv = e.getJsonArray("intervals");
-            for (int k = 0; k < n && k < iv.size(); k++) {
-              kw[k] = iv.getJsonObject(k).getJsonArray("payloads").getJsonObject(0).getJsonArray("values").getDouble(0);
-            }
-          }
-        }
-        synchronized (curtail) {
-          curtail.put(site.name(), kw);
-        }
-        return null;
-      }));
+    // The sites poll (every 2 s), opt in or out, follow their setpoints and report their meters once the event ends.
+    long runFor = Math.max(1, Duration.between(Instant.now(), end).getSeconds() + 10);
+    step("sites poll, respond and curtail; their meter reports follow the event's end (" + runFor + " s)");
+    await(sim.start(runFor));
+    long endS = end.getEpochSecond();
+    long deadline = System.nanoTime() + (runFor + 90) * 1_000_000_000L;
+    while (System.nanoTime() < deadline
+        && (Instant.now().isBefore(end) || await(sim.reportedThrough(endS)) < o.sites())) {
+      Thread.sleep(250);
     }
-    await(Future.all(read));
-    long dispatched = curtail.values().stream().filter(k -> k[0] > 0).count();
-    step(dispatched + " sites follow their setpoints (compliance " + o.compliance() + ")");
+    Simulator.RunStats run = await(sim.stop());
+    int reported = await(sim.reportedThrough(endS));
+    step(String.format(java.util.Locale.ROOT, "%d of %d sites reported their meters; %d polls (p99 %.1f ms), %d "
+        + "oadrCreatedEvent answers, %d errors%s", reported, o.sites(), run.polls(), run.p99Ms(), run.opts(),
+        run.errors(), run.lastError() == null ? "" : " (last: " + run.lastError() + ")"));
 
-    long wait = Duration.between(Instant.now(), end.plusSeconds(2)).toMillis();
-    step("waiting " + (wait / 1000) + " s for the event to end");
-    Thread.sleep(Math.max(0, wait));
-
-    // Meters: the hour before (the baseline) and the event's minutes, reported by each site.
-    List<Future<?>> reports = new ArrayList<>();
-    for (int i = 0; i < sites.size(); i++) {
-      Site site = sites.get(i);
-      Instant from = start.minus(Duration.ofHours(1));
-      int minutes = 60 + n;
-      double[] kwh = new double[minutes];
-      double[] kw = curtail.get(site.name());
-      for (int m = 0; m < minutes; m++) {
-        Instant t = from.plus(Duration.ofMinutes(m));
-        kwh[m] = Math.round(site.kwh(t, 1, m >= 60 ? kw[m - 60] : 0) * 10_000) / 10_000.0;
-      }
-      reports.add(vens2b.get(i) != null ? vens2b.get(i).reportUsage(from, interval, kwh)
-          : vens.get(i).reportUsage(event, Site.METER, from, interval, kwh));
-    }
-    await(Future.all(reports));
     JsonObject verified = expect(await(http.post("/settlement/events/" + event + "/verify")
         .bearerTokenAuthentication(utility).send()), 200, "verify");
     step("verified: " + verified.encode());
@@ -244,9 +197,13 @@ public final class Demo {
       }
       Thread.sleep(100);
     }
+    Map<String, String> protocols = new HashMap<>();
+    sim.sites().forEach(s -> protocols.put(s.name(), sim.protocol(s.name())));
+    int aggregatorSees = get("/settlement/events/" + event + "/payouts?limit=1000", aggregator).bodyAsJsonArray().size();
     summary(get("/settlement/events/" + event + "/participations?limit=1000", utility).bodyAsJsonArray(), payouts,
         protocols, target, t0);
-    return 0;
+    out.printf("the aggregator sees %d payouts of its fleet%n", aggregatorSees);
+    return reported == o.sites() && run.errors() == 0 ? 0 : 1;
   }
 
   private void summary(JsonArray participations, JsonArray payouts, Map<String, String> protocols, double target,

@@ -20,7 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A VEN speaking OpenADR 2.0b (simple HTTP, pull) to a VTN. It authenticates with its VEN
@@ -40,8 +43,6 @@ public final class Oadr2bVen {
       + "xmlns:scale=\"http://docs.oasis-open.org/ns/emix/2011/06/siscale\"";
   private static final int POLLS = 120;
   private static final long POLL_MS = 250;
-  /** Polls for a dispatch before concluding the plan gave this VEN none. */
-  private static final int DISPATCH_POLLS = 12;
 
   private final Vertx vertx;
   private final WebClient http;
@@ -52,6 +53,8 @@ public final class Oadr2bVen {
   private final String energyRid;
   private String venId;
   private String reportRequestId;
+  private final Map<String, Long> answered = new HashMap<>();
+  private int opts;
   private List<String> requestedRids = List.of();
   private int requests;
 
@@ -115,15 +118,7 @@ public final class Oadr2bVen {
   private Future<Void> awaitVtnMetadata(int left) {
     return poll().compose(m -> {
       if (m.getOadrRegisterReport() != null) {
-        return post("EiReport", payload("<oadr:oadrRegisteredReport ei:schemaVersion=\"2.0b\"><ei:eiResponse>"
-            + "<ei:responseCode>200</ei:responseCode><ei:responseDescription>OK</ei:responseDescription>"
-            + "<pyld:requestID>" + m.getOadrRegisterReport().getRequestID() + "</pyld:requestID></ei:eiResponse>"
-            + "<ei:venID>" + venId + "</ei:venID></oadr:oadrRegisteredReport>"))
-            .map(r -> {
-              check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
-                  "registered report of " + venName);
-              return null;
-            });
+        return registeredReport(m.getOadrRegisterReport().getRequestID());
       }
       if (left <= 1) {
         return Future.failedFuture(new IllegalStateException("no oadrRegisterReport from the VTN for " + venName));
@@ -132,72 +127,116 @@ public final class Oadr2bVen {
     });
   }
 
-  /**
-   * Polls until an event with a LOAD_DISPATCH signal arrives, answers every event that asks for
-   * it with oadrCreatedEvent (optIn when complying, else optOut), and returns the setpoints (kW)
-   * of the first {@code n} intervals, or zeros when it does not comply or the plan dispatched
-   * nothing of it.
-   */
-  public Future<double[]> dispatch(int n, boolean comply) {
-    return awaitDispatch(n, comply, DISPATCH_POLLS);
+  /** oadrRegisteredReport for the VTN's own METADATA report. */
+  private Future<Void> registeredReport(String requestId) {
+    return post("EiReport", payload("<oadr:oadrRegisteredReport ei:schemaVersion=\"2.0b\"><ei:eiResponse>"
+        + "<ei:responseCode>200</ei:responseCode><ei:responseDescription>OK</ei:responseDescription>"
+        + "<pyld:requestID>" + requestId + "</pyld:requestID></ei:eiResponse>"
+        + "<ei:venID>" + venId + "</ei:venID></oadr:oadrRegisteredReport>"))
+        .map(r -> {
+          check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
+              "registered report of " + venName);
+          return null;
+        });
   }
 
-  private Future<double[]> awaitDispatch(int n, boolean comply, int left) {
+  /**
+   * One oadrPoll and what its answer asks for: an oadrDistributeEvent is returned as the VEN's
+   * current events ({@link Call}s, setpoints from LOAD_DISPATCH signals), and each event that asks
+   * for a response is answered once per modification with oadrCreatedEvent (optIn when
+   * {@code comply}, else optOut); oadrRequestReregistration registers again; oadrRegisterReport is
+   * acknowledged. The future holds null when the answer carried no events.
+   */
+  public Future<List<Call>> pollEvents(boolean comply) {
     return poll().compose(m -> {
+      if (m.getOadrRequestReregistration() != null) {
+        return register().map(x -> (List<Call>) null);
+      }
+      if (m.getOadrRegisterReport() != null) {
+        return registeredReport(m.getOadrRegisterReport().getRequestID()).map(x -> (List<Call>) null);
+      }
       OadrDistributeEventType d = m.getOadrDistributeEvent();
       if (d == null) {
-        if (left <= 1) {
-          return Future.succeededFuture(new double[n]);
-        }
-        return later().compose(x -> awaitDispatch(n, comply, left - 1));
+        return Future.succeededFuture(null);
       }
-      double[] kw = new double[n];
-      boolean found = false;
+      List<Call> calls = new ArrayList<>();
       StringBuilder responses = new StringBuilder();
       for (OadrDistributeEventType.OadrEvent oe : d.getOadrEvent()) {
         EiEventType e = oe.getEiEvent();
-        for (EiEventSignalType s : e.getEiEventSignals().getEiEventSignal()) {
-          if ("LOAD_DISPATCH".equals(s.getSignalName())) {
-            found = true;
-            List<IntervalType> iv = s.getIntervals().getInterval();
-            for (int k = 0; k < n && k < iv.size(); k++) {
-              kw[k] = comply ? value(iv.get(k)) : 0;
-            }
-          }
+        Call c = call(e);
+        if (c != null) {
+          calls.add(c);
         }
-        if (oe.getOadrResponseRequired() == null || "always".equals(oe.getOadrResponseRequired().value())) {
+        String id = e.getEventDescriptor().getEventID();
+        long modification = e.getEventDescriptor().getModificationNumber();
+        boolean required = oe.getOadrResponseRequired() == null || "always".equals(oe.getOadrResponseRequired().value());
+        Long before = answered.put(id, modification);
+        if (required && (before == null || before != modification)) {
           responses.append("<ei:eventResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK")
               .append("</ei:responseDescription><pyld:requestID>").append(d.getRequestID()).append("</pyld:requestID>")
-              .append("<ei:qualifiedEventID><ei:eventID>").append(e.getEventDescriptor().getEventID())
-              .append("</ei:eventID><ei:modificationNumber>").append(e.getEventDescriptor().getModificationNumber())
-              .append("</ei:modificationNumber></ei:qualifiedEventID><ei:optType>").append(comply ? "optIn" : "optOut")
-              .append("</ei:optType></ei:eventResponse>");
+              .append("<ei:qualifiedEventID><ei:eventID>").append(id).append("</ei:eventID><ei:modificationNumber>")
+              .append(modification).append("</ei:modificationNumber></ei:qualifiedEventID><ei:optType>")
+              .append(comply ? "optIn" : "optOut").append("</ei:optType></ei:eventResponse>");
         }
       }
-      Future<Void> answered = Future.succeededFuture();
-      if (responses.length() > 0) {
-        answered = post("EiEvent", payload("<oadr:oadrCreatedEvent ei:schemaVersion=\"2.0b\"><pyld:eiCreatedEvent>"
-            + "<ei:eiResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK"
-            + "</ei:responseDescription><pyld:requestID>" + d.getRequestID() + "</pyld:requestID></ei:eiResponse>"
-            + "<ei:eventResponses>" + responses + "</ei:eventResponses><ei:venID>" + venId
-            + "</ei:venID></pyld:eiCreatedEvent></oadr:oadrCreatedEvent>"))
-            .map(r -> {
-              check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
-                  "oadrCreatedEvent of " + venName);
-              return null;
-            });
+      if (responses.length() == 0) {
+        return Future.succeededFuture(calls);
       }
-      boolean done = found;
-      return answered.compose(x -> {
-        if (done) {
-          return Future.succeededFuture(kw);
-        }
-        if (left <= 1) {
-          return Future.succeededFuture(new double[n]);
-        }
-        return later().compose(y -> awaitDispatch(n, comply, left - 1));
-      });
+      return post("EiEvent", payload("<oadr:oadrCreatedEvent ei:schemaVersion=\"2.0b\"><pyld:eiCreatedEvent>"
+          + "<ei:eiResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK"
+          + "</ei:responseDescription><pyld:requestID>" + d.getRequestID() + "</pyld:requestID></ei:eiResponse>"
+          + "<ei:eventResponses>" + responses + "</ei:eventResponses><ei:venID>" + venId
+          + "</ei:venID></pyld:eiCreatedEvent></oadr:oadrCreatedEvent>"))
+          .map(r -> {
+            check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
+                "oadrCreatedEvent of " + venName);
+            opts += 1;
+            return calls;
+          });
     });
+  }
+
+  /** oadrCreatedEvent answers this VEN has sent. */
+  public int opts() {
+    return opts;
+  }
+
+  /** An oadrEvent's window and LOAD_DISPATCH setpoints; null when its window cannot be read. */
+  static Call call(EiEventType e) {
+    try {
+      var period = e.getEiActivePeriod().getProperties();
+      long start = period.getDtstart().getDateTime().toGregorianCalendar().toInstant().getEpochSecond();
+      long total = Duration.parse(period.getDuration().getDuration()).getSeconds();
+      boolean cancelled = e.getEventDescriptor().getEventStatus() != null
+          && "cancelled".equals(e.getEventDescriptor().getEventStatus().value());
+      long[] bounds = null;
+      double[] kw = null;
+      for (EiEventSignalType s : e.getEiEventSignals().getEiEventSignal()) {
+        List<IntervalType> iv = s.getIntervals().getInterval();
+        boolean dispatch = "LOAD_DISPATCH".equals(s.getSignalName());
+        if (bounds != null && !dispatch) {
+          continue;
+        }
+        bounds = new long[iv.size() + 1];
+        bounds[0] = start;
+        double[] values = new double[iv.size()];
+        for (int k = 0; k < iv.size(); k++) {
+          bounds[k + 1] = bounds[k] + Duration.parse(iv.get(k).getDuration().getDuration()).getSeconds();
+          values[k] = value(iv.get(k));
+        }
+        if (dispatch) {
+          kw = values;
+          break;
+        }
+      }
+      if (bounds == null || bounds.length < 2) {
+        bounds = new long[] {start, start + total};
+      }
+      return new Call(e.getEventDescriptor().getEventID(), e.getEventDescriptor().getModificationNumber(), bounds, kw,
+          cancelled);
+    } catch (RuntimeException unreadable) {
+      return null; // e.g. an open-ended event (duration PT0S is fine, P9999Y is not): not acted on
+    }
   }
 
   /**

@@ -10,7 +10,9 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A VEN speaking OpenADR 3.1 to a VTN: gets its token with its client credentials, registers
@@ -21,17 +23,25 @@ public final class Oadr3Ven {
   static final String BASE = "/openadr3/3.1.0";
 
   private final WebClient http;
-  private final String clientId;
-  private final String clientSecret;
+  private String clientId;
+  private String clientSecret;
   private String token;
   private Instant tokenExpires = Instant.EPOCH;
   private String venId;
+  private String registrar;
 
   /** {@code http} has the VTN's host and port as defaults. */
   public Oadr3Ven(WebClient http, String clientId, String clientSecret) {
     this.http = http;
     this.clientId = clientId;
     this.clientSecret = clientSecret;
+  }
+
+  /** Sets the client credentials (a VEN client made after this object); the next call fetches a token with them. */
+  public void credentials(String clientId, String clientSecret) {
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.token = null;
   }
 
   public String venId() {
@@ -53,11 +63,20 @@ public final class Oadr3Ven {
         });
   }
 
-  /** Registers the VEN (VEN_VEN_REQUEST), or finds it when it exists already. */
-  public Future<String> register(String venName, JsonArray attributes) {
-    return token().compose(t -> http.post(BASE + "/vens").bearerTokenAuthentication(t)
-        .sendJsonObject(new JsonObject().put("objectType", "VEN_VEN_REQUEST").put("venName", venName)
-            .put("attributes", attributes))
+  /**
+   * Registers the VEN, or finds it when it exists already: itself (VEN_VEN_REQUEST) when
+   * {@code registrar} is null, else by that aggregator's or utility's token (BL_VEN_REQUEST with
+   * this VEN's clientID), which then owns the VEN and its resources.
+   */
+  public Future<String> register(String venName, JsonArray attributes, String registrar) {
+    this.registrar = registrar;
+    JsonObject body = new JsonObject().put("venName", venName).put("attributes", attributes);
+    if (registrar == null) {
+      body.put("objectType", "VEN_VEN_REQUEST");
+    } else {
+      body.put("objectType", "BL_VEN_REQUEST").put("clientID", clientId);
+    }
+    return writer().compose(t -> http.post(BASE + "/vens").bearerTokenAuthentication(t).sendJsonObject(body)
         .compose(r -> {
           if (r.statusCode() == 409) {
             return http.get(BASE + "/vens").addQueryParam("venName", venName).bearerTokenAuthentication(t).send()
@@ -68,12 +87,44 @@ public final class Oadr3Ven {
         .map(id -> venId = id);
   }
 
-  /** Registers one of the VEN's resources with its DER attributes; returns its id. */
+  /** Registers the VEN itself (VEN_VEN_REQUEST), or finds it when it exists already. */
+  public Future<String> register(String venName, JsonArray attributes) {
+    return register(venName, attributes, null);
+  }
+
+  /** Registers one of the VEN's resources with its DER attributes (as the VEN was registered); returns its id. */
   public Future<String> addResource(String resourceName, JsonArray attributes) {
-    return token().compose(t -> http.post(BASE + "/resources").bearerTokenAuthentication(t)
+    return writer().compose(t -> http.post(BASE + "/resources").bearerTokenAuthentication(t)
+        .sendJsonObject(new JsonObject().put("objectType", registrar == null ? "VEN_RESOURCE_REQUEST" : "BL_RESOURCE_REQUEST")
+            .put("resourceName", resourceName).put("venID", venId).put("attributes", attributes))
+        .map(r -> expect(r, 201, "register resource " + resourceName).getString("id")));
+  }
+
+  /** The token that registers: the registrar's, else the VEN's own. */
+  private Future<String> writer() {
+    return registrar == null ? token() : Future.succeededFuture(registrar);
+  }
+
+  /** The VEN's resources: name to id. */
+  public Future<Map<String, String>> resources() {
+    return token().compose(t -> http.get(BASE + "/vens/" + venId + "/resources").addQueryParam("limit", "50")
+        .bearerTokenAuthentication(t).send().map(r -> {
+          Map<String, String> out = new HashMap<>();
+          expectArray(r, "read resources").forEach(o -> out.put(((JsonObject) o).getString("resourceName"),
+              ((JsonObject) o).getString("id")));
+          return out;
+        }));
+  }
+
+  /** Replaces one of the VEN's resources' attributes (a battery's new state of charge, say). */
+  public Future<Void> updateResource(String resourceId, String resourceName, JsonArray attributes) {
+    return token().compose(t -> http.put(BASE + "/resources/" + resourceId).bearerTokenAuthentication(t)
         .sendJsonObject(new JsonObject().put("objectType", "VEN_RESOURCE_REQUEST").put("resourceName", resourceName)
             .put("venID", venId).put("attributes", attributes))
-        .map(r -> expect(r, 201, "register resource " + resourceName).getString("id")));
+        .map(r -> {
+          expect(r, 200, "update resource " + resourceName);
+          return null;
+        }));
   }
 
   /** The events the VTN shows this VEN. */
@@ -118,15 +169,29 @@ public final class Oadr3Ven {
 
   static JsonObject expect(HttpResponse<Buffer> r, int status, String what) {
     if (r.statusCode() != status) {
-      throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + r.bodyAsString());
+      throw new Refused(what, r.statusCode(), r.bodyAsString());
     }
     return r.bodyAsJsonObject();
   }
 
   static JsonArray expectArray(HttpResponse<Buffer> r, String what) {
     if (r.statusCode() != 200) {
-      throw new IllegalStateException(what + ": HTTP " + r.statusCode() + " " + r.bodyAsString());
+      throw new Refused(what, r.statusCode(), r.bodyAsString());
     }
     return r.bodyAsJsonArray();
+  }
+
+  /** The VTN answered with another status than the call expects. */
+  public static final class Refused extends IllegalStateException {
+    private final int status;
+
+    Refused(String what, int status, String body) {
+      super(what + ": HTTP " + status + " " + (body == null ? "" : body.length() > 500 ? body.substring(0, 500) : body));
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
   }
 }

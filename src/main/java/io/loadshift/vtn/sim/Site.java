@@ -47,10 +47,15 @@ public final class Site {
 
   /**
    * Site {@code i} of a fleet: a building kind and size, a curtailable share of its load, and for
-   * some a battery, an EV charger or rooftop solar; {@code compliance} is the chance it follows
+   * some a battery or an EV charger; {@code compliance} is the chance it follows
    * dispatch.
    */
   public static Site of(int i, long seed, double compliance, ZoneId zone) {
+    return of("site", i, seed, compliance, zone);
+  }
+
+  /** Site {@code i} of a fleet whose site names start with {@code prefix}. */
+  public static Site of(String prefix, int i, long seed, double compliance, ZoneId zone) {
     SplittableRandom r = new SplittableRandom(seed * 1_000_003L + i);
     LoadModel.Kind kind = LoadModel.Kind.values()[r.nextInt(LoadModel.Kind.values().length)];
     double peak = switch (kind) {
@@ -71,7 +76,7 @@ public final class Site {
           round4(r.nextDouble(0.08, 0.25))));
     }
     String z = r.nextBoolean() ? "north" : "south";
-    return new Site(String.format("site-%04d", i), new LoadModel(kind, round(peak), seed + i, zone, 0.04), ders,
+    return new Site(String.format("%s-%04d", prefix, i), new LoadModel(kind, round(peak), seed + i, zone, 0.04), ders,
         r.nextDouble() < compliance, z, z + "-f" + (1 + r.nextInt(4)));
   }
 
