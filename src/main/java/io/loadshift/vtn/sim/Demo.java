@@ -79,6 +79,9 @@ public final class Demo {
     env.put("VTN_STELLAR_LOCAL_PORT", "0");
     env.put("VTN_PAYOUT_WAIT_SECONDS", "2");
     env.put("VTN_LOG_LEVEL", "WARNING");
+    // The 3.1 sites' webhook receiver is this process, on loopback over plain HTTP.
+    env.put("VTN_WEBHOOK_HTTPS_ONLY", "false");
+    env.put("VTN_WEBHOOK_ALLOW_PRIVATE", "true");
     VtnApp app = VtnApp.start(Config.from(env));
     vertx = Vertx.vertx();
     http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.port()),
@@ -101,7 +104,7 @@ public final class Demo {
     String aggregator = client(admin, "aggregator", "Demo Flex Aggregator");
     String group = "demo-" + Instant.now().getEpochSecond();
     Simulator sim = new Simulator(vertx, new Simulator.Options("http://127.0.0.1:" + app.port(), "site", o.sites(), 0.5,
-        o.compliance(), o.seed(), Duration.ofSeconds(2), 60, group, 16, 32, null, o.progress(), out));
+        o.compliance(), o.seed(), Duration.ofSeconds(2), 60, group, 16, 32, null, o.progress(), out, true, "127.0.0.1"));
     try {
       return loop(sim, group, admin, utility, aggregator, horizon, ledger.getString("networkPassphrase"), t0);
     } finally {
@@ -124,8 +127,8 @@ public final class Demo {
       bar.finish();
     }
     sim.venAttributes(site -> new JsonArray().add(Site.attr("STELLAR_ACCOUNT", wallets.get(site.name()))));
-    step(o.sites() + " simulated sites (every other one OpenADR 2.0b, the rest 3.1) get VEN clients; the aggregator "
-        + "registers their VENs and DERs; they join group " + group);
+    step(o.sites() + " simulated sites (every other one OpenADR 2.0b, polling; the rest 3.1, subscribed to webhooks) get "
+        + "VEN clients; the aggregator registers their VENs and DERs; they join group " + group);
     await(sim.provision(admin, aggregator));
 
     // Three weeks of 15-minute meter history, as the utility's meter data system would send it.
@@ -165,7 +168,7 @@ public final class Demo {
         plan.getString("solver"), plan.getInteger("dispatchedResources"), plan.getString("cost"),
         plan.getString("lowerBound"), plan.getDouble("shortfallKw")));
 
-    // The sites poll (every 2 s), opt in or out, follow their setpoints and report their meters once the event ends.
+    // The sites poll (every 2 s) or hear from their webhooks, opt in or out, follow their setpoints and report their meters once the event ends.
     long runFor = Math.max(1, Duration.between(Instant.now(), end).getSeconds() + 10);
     step("sites poll, respond and curtail; their meter reports follow the event's end (" + runFor + " s)");
     await(sim.start(runFor));
@@ -177,9 +180,9 @@ public final class Demo {
     }
     Simulator.RunStats run = await(sim.stop());
     int reported = await(sim.reportedThrough(endS));
-    step(String.format(java.util.Locale.ROOT, "%d of %d sites reported their meters; %d polls (p99 %.1f ms), %d "
-        + "oadrCreatedEvent answers, %d errors%s", reported, o.sites(), run.polls(), run.p99Ms(), run.opts(),
-        run.errors(), run.lastError() == null ? "" : " (last: " + run.lastError() + ")"));
+    step(String.format(java.util.Locale.ROOT, "%d of %d sites reported their meters; %d polls (p99 %.1f ms), %d webhook "
+        + "notifications, %d oadrCreatedEvent answers, %d errors%s", reported, o.sites(), run.polls(), run.p99Ms(),
+        await(sim.notifications()), run.opts(), run.errors(), run.lastError() == null ? "" : " (last: " + run.lastError() + ")"));
 
     JsonObject verified = expect(await(http.post("/settlement/events/" + event + "/verify")
         .bearerTokenAuthentication(utility).send()), 200, "verify");
@@ -235,6 +238,14 @@ public final class Demo {
           payout == null ? "-" : payout.getString("amount"), payout == null ? "-" : payout.getString("status"),
           payout == null || payout.getString("txHash") == null ? "" : payout.getString("txHash"));
     }
+    // Sites without a participation: they opted out (2.0b optOut), so verification left them out.
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    participations.forEach(p -> seen.add(((JsonObject) p).getString("venName")));
+    new TreeMap<>(protocols).forEach((site, protocol) -> {
+      if (!seen.contains(site)) {
+        out.printf("%-10s %-8s %-9s %12s %10s %13s %12s %-8s %s%n", site, protocol, "OPTED_OUT", "-", "-", "-", "-", "-", "");
+      }
+    });
     out.println();
     out.printf("target %.1f kW, achieved (verified) %.1f kW (%.0f %%); %d sites paid %.7f XLM (by protocol %s); %.0f s in all%n",
         target, achieved, target == 0 ? 0 : 100 * achieved / target, paidCount, rewards, paidBy,

@@ -55,6 +55,7 @@ public final class Oadr2bVen {
   private String reportRequestId;
   private final Map<String, Long> answered = new HashMap<>();
   private int opts;
+  private long lastPollNanos;
   private List<String> requestedRids = List.of();
   private int requests;
 
@@ -285,9 +286,15 @@ public final class Oadr2bVen {
         + "</ei:venID></oadr:oadrRegisterReport>");
   }
 
+  /** How long the last oadrPoll took, request to answer (without what the answer led to). */
+  public long lastPollNanos() {
+    return lastPollNanos;
+  }
+
   private Future<OadrSignedObject> poll() {
+    long sent = System.nanoTime();
     return post("OadrPoll", payload("<oadr:oadrPoll ei:schemaVersion=\"2.0b\"><ei:venID>" + venId
-        + "</ei:venID></oadr:oadrPoll>"));
+        + "</ei:venID></oadr:oadrPoll>")).onSuccess(m -> lastPollNanos = System.nanoTime() - sent);
   }
 
   /** Posts one message with the VEN's bearer token and reads the answer with the VTN's schema-checking reader. */

@@ -137,13 +137,26 @@ public final class Oadr3Ven {
         }));
   }
 
-  /** Subscribes to event operations at a callback URL. */
-  public Future<String> subscribe(String callbackUrl) {
-    return token().compose(t -> http.post(BASE + "/subscriptions").bearerTokenAuthentication(t)
-        .sendJsonObject(new JsonObject().put("clientName", clientId).put("objectOperations", new JsonArray()
-            .add(new JsonObject().put("objects", new JsonArray().add("EVENT"))
-                .put("operations", new JsonArray().add("CREATE").add("UPDATE").add("DELETE"))
-                .put("callbackUrl", callbackUrl))))
+  /**
+   * Subscribes to event operations at a callback URL, replacing this client's earlier
+   * subscriptions (a VEN that restarts gets a new address); the VTN sends {@code bearerToken}
+   * with each notification so the receiver can tell it from anyone else's POST.
+   */
+  public Future<String> subscribe(String callbackUrl, String bearerToken) {
+    return token().compose(t -> http.get(BASE + "/subscriptions").addQueryParam("limit", "50").bearerTokenAuthentication(t)
+        .send().compose(r -> {
+          List<Future<?>> gone = new ArrayList<>();
+          for (Object o : expectArray(r, "read subscriptions")) {
+            gone.add(http.delete(BASE + "/subscriptions/" + ((JsonObject) o).getString("id")).bearerTokenAuthentication(t)
+                .send().map(d -> expect(d, 200, "remove an old subscription")));
+          }
+          return Future.all(gone);
+        })
+        .compose(x -> http.post(BASE + "/subscriptions").bearerTokenAuthentication(t)
+            .sendJsonObject(new JsonObject().put("clientName", clientId).put("objectOperations", new JsonArray()
+                .add(new JsonObject().put("objects", new JsonArray().add("EVENT"))
+                    .put("operations", new JsonArray().add("CREATE").add("UPDATE").add("DELETE"))
+                    .put("callbackUrl", callbackUrl).put("bearerToken", bearerToken)))))
         .map(r -> expect(r, 201, "subscribe").getString("id")));
   }
 

@@ -40,7 +40,10 @@ final class SimSite {
   boolean socChanged;
   int reports;
   long readings;
-  boolean optedIn;
+  /** The bearer token the VTN sends with this site's webhook notifications. */
+  final String callbackToken = java.util.UUID.randomUUID().toString();
+  boolean busy;
+  boolean again;
 
   SimSite(Site site, Oadr3Ven ven, Oadr2bVen ven2b) {
     this.site = site;

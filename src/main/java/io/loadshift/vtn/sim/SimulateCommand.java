@@ -81,6 +81,14 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--plan", description = "plan and publish dispatch setpoints for that event")
   boolean plan;
 
+  @Option(names = "--subscribe", description = "3.1 sites subscribe to event notifications (webhooks to this process) "
+      + "and read their events when notified, polling only every 6 intervals; the VTN must allow http callbacks to this host")
+  boolean subscribe;
+
+  @Option(names = "--callback-host", defaultValue = "127.0.0.1",
+      description = "address the VTN reaches this process at for webhooks (default ${DEFAULT-VALUE})")
+  String callbackHost;
+
   @Option(names = "--connections", defaultValue = "64", description = "HTTP connections the sites share (default ${DEFAULT-VALUE})")
   int connections;
 
@@ -126,7 +134,8 @@ public final class SimulateCommand implements Callable<Integer> {
     Path statePath = state != null ? state : Path.of(".vtn", "sim-" + prefix + ".tsv");
     Vertx vertx = Vertx.vertx();
     Simulator sim = new Simulator(vertx, new Simulator.Options(vtn.replaceAll("/+$", ""), prefix, sites, share2b,
-        compliance, seed, poll, meterMinutes * 60, group, parallel, connections, statePath, !noProgress, out));
+        compliance, seed, poll, meterMinutes * 60, group, parallel, connections, statePath, !noProgress, out, subscribe,
+        callbackHost));
     try {
       return run(sim, poll, runFor, eventAt);
     } catch (Exception e) {
@@ -150,7 +159,8 @@ public final class SimulateCommand implements Callable<Integer> {
       say(String.format(Locale.ROOT, "meter history: %,d readings (%d days of %d-minute intervals) in %.1f s", stored,
           backfillDays, historyMinutes, (System.nanoTime() - t1) / 1e9));
     }
-    say(String.format(Locale.ROOT, "polling every %s for %s", human(poll), human(runFor)));
+    say(String.format(Locale.ROOT, "polling every %s for %s%s", human(poll), human(runFor),
+        subscribe ? " (3.1 sites: on webhook notifications, and every " + human(poll.multipliedBy(Simulator.SUBSCRIBER_POLL_FACTOR)) + ")" : ""));
     await(sim.start(runFor.getSeconds()));
     String eventId = null;
     long createdNs = 0;
@@ -194,8 +204,9 @@ public final class SimulateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "polls: %,d answered in %.0f s (%.1f/s, expected %.1f/s), %d errors; latency p50 %.1f ms, "
             + "p99 %.1f ms, max %.1f ms; start lateness p99 %.1f ms%n", s.polls(), s.seconds(), s.polls() / s.seconds(),
         sites * 1000.0 / poll.toMillis(), s.errors(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.lateP99Ms());
-    out.printf(Locale.ROOT, "reports: %d (%,d readings); 2.0b oadrCreatedEvent answers: %d%n", s.reports(), s.readings(),
-        s.opts());
+    long notified = await(sim.notifications());
+    out.printf(Locale.ROOT, "reports: %d (%,d readings); 2.0b oadrCreatedEvent answers: %d; webhook notifications: %d%n",
+        s.reports(), s.readings(), s.opts(), notified);
     if (seen != null) {
       out.printf(Locale.ROOT, "event seen by %d of %d sites: p50 %.0f ms, p99 %.0f ms, last %.0f ms after its 201%n",
           seen.size(), sites, seen.percentileMs(0.5), seen.percentileMs(0.99), seen.maxMs());
@@ -206,9 +217,9 @@ public final class SimulateCommand implements Callable<Integer> {
       out.println("last error: " + s.lastError());
     }
     out.printf(Locale.ROOT, "SIM sites=%d polls=%d errors=%d seconds=%.1f rate=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-            + "late_p99_ms=%.1f reports=%d readings=%d heap_mib=%.0f max_heap_mib=%.0f seen=%d seen_p99_ms=%.0f seen_max_ms=%.0f%n",
+            + "late_p99_ms=%.1f reports=%d readings=%d notifications=%d heap_mib=%.0f max_heap_mib=%.0f seen=%d seen_p99_ms=%.0f seen_max_ms=%.0f%n",
         sites, s.polls(), s.errors(), s.seconds(), s.polls() / s.seconds(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.lateP99Ms(),
-        s.reports(), s.readings(), heap / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0,
+        s.reports(), s.readings(), notified, heap / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0,
         seen == null ? 0 : seen.size(), seen == null ? Double.NaN : seen.percentileMs(0.99),
         seen == null ? Double.NaN : seen.maxMs());
     return s.errors() == 0 ? 0 : 1;

@@ -6,6 +6,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,7 +37,9 @@ import java.util.function.Supplier;
  * A fleet of simulated sites against a running VTN, all in one process on one event loop: each
  * site has its own VEN client (OAuth client made through the admin API, kept in a state file so
  * later runs reuse it), registers its VEN and DERs, joins a target group, and then polls on its
- * own schedule (3.1 {@code GET /events}, or 2.0b {@code oadrPoll}), opts in or out by its
+ * own schedule (3.1 {@code GET /events}, or 2.0b {@code oadrPoll}; 3.1 sites may instead
+ * subscribe to event notifications at the simulator's own webhook receiver and read their events
+ * when one arrives, polling only as a fallback), opts in or out by its
  * compliance (2.0b), sheds what its setpoints ask while an event runs, and reports its meter when
  * an event ends. It can backfill weeks of meter history ({@code POST /meterdata}, as a utility's
  * meter data system would) for the like-day baselines. Every call is asynchronous: thousands of
@@ -53,7 +56,19 @@ public final class Simulator {
    */
   public record Options(String vtnUrl, String prefix, int sites, double share2b, double compliance, long seed,
                         Duration pollInterval, int meterSeconds, String group, int parallel, int connections,
-                        Path state, boolean progress, PrintStream out) {}
+                        Path state, boolean progress, PrintStream out, boolean subscribe, String callbackHost) {
+
+    /** Polling only, no webhooks. */
+    public Options(String vtnUrl, String prefix, int sites, double share2b, double compliance, long seed,
+                   Duration pollInterval, int meterSeconds, String group, int parallel, int connections, Path state,
+                   boolean progress, PrintStream out) {
+      this(vtnUrl, prefix, sites, share2b, compliance, seed, pollInterval, meterSeconds, group, parallel, connections,
+          state, progress, out, false, null);
+    }
+  }
+
+  /** A subscribing site still polls, this many poll intervals apart, in case a notification is lost. */
+  static final int SUBSCRIBER_POLL_FACTOR = 6;
 
   /** Counts of a polling run. */
   public record RunStats(long polls, long errors, long sends, double p50Ms, double p99Ms, double maxMs, double lateP99Ms,
@@ -74,6 +89,9 @@ public final class Simulator {
   private long runStartNs;
   private long sinceS;
   private Progress pollBar;
+  private HttpServer callbacks;
+  private String callbackBase;
+  private long notifications;
 
   public Simulator(Vertx vertx, Options options) {
     this.o = options;
@@ -148,7 +166,7 @@ public final class Simulator {
           sites.stream().filter(s -> s.ven2b != null).count(), sites.stream().filter(s -> s.ven2b == null).count(),
           known, o.state() == null ? "nowhere (no state file)" : o.state()));
       Progress bar = Progress.of(o.out(), o.progress(), "registering sites", sites.size());
-      return lanes(sites.size(), o.parallel(), i -> provision(sites.get(i), adminToken, registrar).onSuccess(x -> bar.add(1)))
+      return listen().compose(l -> lanes(sites.size(), o.parallel(), i -> provision(sites.get(i), adminToken, registrar).onSuccess(x -> bar.add(1))))
           .eventually(() -> {
             bar.finish();
             return saveState();
@@ -180,7 +198,52 @@ public final class Simulator {
           return f;
         })
         .compose(x -> o.group() == null ? Future.succeededFuture() : joinGroup(s, admin))
-        .compose(x -> s.ven2b == null ? Future.succeededFuture() : s.ven2b.register());
+        .compose(x -> s.ven2b == null ? Future.succeededFuture() : s.ven2b.register())
+        .compose(x -> s.ven2b != null || !o.subscribe() ? Future.succeededFuture()
+            : s.ven.subscribe(callbackBase + sites.indexOf(s), s.callbackToken).mapEmpty());
+  }
+
+  /** The webhook receiver of the subscribing sites: the echo check, then each notification triggers a read. */
+  private Future<Void> listen() {
+    if (!o.subscribe() || callbacks != null) {
+      return Future.succeededFuture();
+    }
+    callbacks = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setTcpNoDelay(true));
+    callbacks.requestHandler(req -> {
+      String path = req.path();
+      int i;
+      try {
+        i = path.startsWith("/notify/") ? Integer.parseInt(path.substring(8)) : -1;
+      } catch (NumberFormatException e) {
+        i = -1;
+      }
+      SimSite s = i >= 0 && i < sites.size() ? sites.get(i) : null;
+      if (s == null) {
+        req.response().setStatusCode(404).end();
+        return;
+      }
+      String echo = req.getParam("echo");
+      if (req.method() == io.vertx.core.http.HttpMethod.GET && echo != null) {
+        req.response().putHeader("Content-Type", "text/plain").end(echo);
+        return;
+      }
+      if (req.method() != io.vertx.core.http.HttpMethod.POST
+          || !("Bearer " + s.callbackToken).equals(req.getHeader("Authorization"))) {
+        req.response().setStatusCode(401).end();
+        return;
+      }
+      req.body().onComplete(b -> {
+        req.response().setStatusCode(200).end();
+        notifications++;
+        if (running) {
+          cycle(s);
+        }
+      });
+    });
+    return callbacks.listen(0, o.callbackHost()).map(server -> {
+      callbackBase = "http://" + o.callbackHost() + ":" + server.actualPort() + "/notify/";
+      return null;
+    });
   }
 
   /** A VEN client for the site: the saved one if the VTN still accepts it, else a new one. */
@@ -310,27 +373,53 @@ public final class Simulator {
 
   private void schedule(SimSite s, long dueNs) {
     long delayMs = Math.max(1, (dueNs - System.nanoTime()) / 1_000_000);
+    long every = subscriber(s) ? o.pollInterval().toNanos() * SUBSCRIBER_POLL_FACTOR : o.pollInterval().toNanos();
     vertx.setTimer(delayMs, id -> {
       if (!running) {
         return;
       }
-      long sent = System.nanoTime();
-      lateness.add(Math.max(0, sent - dueNs));
-      long nowS = Instant.now().getEpochSecond();
-      s.poll(nowS, sinceS).onComplete(ar -> {
-        if (ar.succeeded()) {
-          polls++;
-          latency.add(System.nanoTime() - sent);
-        } else {
-          errors++;
-          lastError = s.site.name() + ": " + ar.cause().getMessage();
-        }
-        reportDue(s).onComplete(x -> {
-          long next = dueNs + o.pollInterval().toNanos();
-          // Fallen behind by more than an interval: skip ahead rather than poll in a burst.
-          schedule(s, next < System.nanoTime() - o.pollInterval().toNanos() ? System.nanoTime() : next);
-        });
+      lateness.add(Math.max(0, System.nanoTime() - dueNs));
+      cycle(s).onComplete(x -> {
+        long next = dueNs + every;
+        // Fallen behind by more than an interval: skip ahead rather than poll in a burst.
+        schedule(s, next < System.nanoTime() - every ? System.nanoTime() : next);
       });
+    });
+  }
+
+  private boolean subscriber(SimSite s) {
+    return o.subscribe() && s.ven2b == null;
+  }
+
+  /**
+   * One poll of the site and what follows from it (reports of ended events); a cycle asked for
+   * while one runs (a notification during a poll) runs right after it.
+   */
+  private Future<Void> cycle(SimSite s) {
+    if (s.busy) {
+      s.again = true;
+      return Future.succeededFuture();
+    }
+    s.busy = true;
+    long sent = System.nanoTime();
+    return s.poll(Instant.now().getEpochSecond(), sinceS).transform(ar -> {
+      if (ar.succeeded()) {
+        polls++;
+        // The poll's own round trip: a 2.0b answer that carries events is followed by the
+        // VEN's oadrCreatedEvent, which is not part of it.
+        latency.add(s.ven2b != null ? s.ven2b.lastPollNanos() : System.nanoTime() - sent);
+      } else {
+        errors++;
+        lastError = s.site.name() + ": " + ar.cause().getMessage();
+      }
+      return reportDue(s);
+    }).eventually(() -> {
+      s.busy = false;
+      if (s.again && running) {
+        s.again = false;
+        cycle(s);
+      }
+      return Future.succeededFuture();
     });
   }
 
@@ -411,6 +500,14 @@ public final class Simulator {
 
   public void close() {
     http.close();
+    if (callbacks != null) {
+      callbacks.close();
+    }
+  }
+
+  /** Notifications the subscribing sites received. */
+  public Future<Long> notifications() {
+    return on(() -> Future.succeededFuture(notifications));
   }
 
   // ---- state file -------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ class SimulatorTest {
 
   @BeforeAll
   static void start() {
-    vtn = TestVtn.start();
+    vtn = TestVtn.start(Map.of("VTN_WEBHOOK_HTTPS_ONLY", "false", "VTN_WEBHOOK_ALLOW_PRIVATE", "true"));
     vertx = Vertx.vertx();
     admin = TestVtn.await(vtn.adminToken());
     utility = vtn.clientWithToken("utility", "Grid Co").getString("token");
@@ -68,14 +68,15 @@ class SimulatorTest {
   static Simulator simulator(ByteArrayOutputStream log) {
     return new Simulator(vertx, new Simulator.Options("http://127.0.0.1:" + vtn.port(), "t", SITES, 0.5, 0.5, seed,
         Duration.ofMillis(200), 5, "sim-test", 4, 8, dir.resolve("state.tsv"), true,
-        new PrintStream(log, true, StandardCharsets.UTF_8)));
+        new PrintStream(log, true, StandardCharsets.UTF_8), true, "127.0.0.1"));
   }
 
   @Test
   void sitesRegisterRespondCurtailAndReport() throws Exception {
     ByteArrayOutputStream log = new ByteArrayOutputStream();
-    Simulator sim = simulator(log);
-    TestVtn.await(sim.provision(admin));
+    Simulator first = simulator(log);
+    TestVtn.await(first.provision(admin));
+    first.close();
 
     // Every site: a VEN in the group, its meter and DERs, its own VEN client kept in the state file.
     for (int i = 0; i < SITES; i++) {
@@ -93,18 +94,20 @@ class SimulatorTest {
     int clients = vtn.call(GET, "/admin/clients?limit=500", admin, null).bodyAsJsonArray().size();
     int twoB = (int) TestVtn.await(vtn.app.pool().query("SELECT count(*) FROM oadr20b_registrations").execute())
         .iterator().next().getLong(0).longValue();
+    assertEquals(2, twoB, "two sites speak 2.0b");
 
-    // A second run of the same fleet reuses its clients and VENs.
-    Simulator again = simulator(new ByteArrayOutputStream());
-    TestVtn.await(again.provision(admin));
+    // A second run of the same fleet reuses its clients and VENs; its 3.1 sites' subscriptions
+    // replace the first run's (one each, at the new receiver).
+    Simulator sim = simulator(new ByteArrayOutputStream());
+    TestVtn.await(sim.provision(admin));
     assertEquals(clients, vtn.call(GET, "/admin/clients?limit=500", admin, null).bodyAsJsonArray().size());
-    again.close();
+    assertEquals(2L, TestVtn.await(vtn.app.pool().query("SELECT count(*) FROM subscriptions").execute())
+        .iterator().next().getLong(0));
 
     // A day of 15-minute history through /meterdata.
     Instant now = Instant.now();
     long stored = TestVtn.await(sim.backfill(utility, now.minus(Duration.ofDays(1)), now, 15));
     assertEquals(SITES * 96L, stored);
-    assertEquals(2, twoB, "two sites speak 2.0b");
 
     // An event for the group, dispatched to every site: two 5-second intervals a few seconds ahead.
     TestVtn.await(sim.start(0));
@@ -137,6 +140,7 @@ class SimulatorTest {
     assertEquals(SITES, TestVtn.await(sim.reportedThrough(end.getEpochSecond())), "every site reported: " + run);
     assertEquals(0, run.errors(), String.valueOf(run.lastError()));
     assertTrue(run.polls() > SITES, "the sites polled");
+    assertTrue(TestVtn.await(sim.notifications()) >= 2, "the 3.1 sites heard of their events by webhook");
 
     // 2.0b sites answered the event: optIn when complying, optOut when not.
     Map<String, String> opts = new HashMap<>();
