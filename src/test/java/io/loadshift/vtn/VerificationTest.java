@@ -155,6 +155,22 @@ class VerificationTest {
     assertEquals(10.0, good.getDouble("baselineKw"), 1e-9);
     assertEquals(4.0, good.getDouble("actualKw"), 1e-9);
     assertEquals(10, good.getJsonObject("evidence").getJsonArray("baselineDays").size());
+    assertEquals(60, good.getJsonObject("evidence").getInteger("intervalSeconds"));
+
+    // Off the minute (17:07:13, the API's "now" gives such starts): the window widened to whole minutes.
+    Instant odd = at.plusSeconds(13);
+    created = vtn.call(POST, V + "/events", utility, new JsonObject().put("programID", programId)
+        .put("intervalPeriod", new JsonObject().put("start", odd.toString()).put("duration", "PT1M"))
+        .put("intervals", new JsonArray()
+            .add(new JsonObject().put("id", 0).put("payloads", new JsonArray().add(attr("TARGET_REDUCTION_KW", 20))))));
+    String oddId = created.bodyAsJsonObject().getString("id");
+    assertEquals(200, vtn.call(POST, "/settlement/events/" + oddId + "/verify", utility, null).statusCode());
+    JsonObject widened = vtn.call(GET, "/settlement/events/" + oddId + "/participations?venName=good", utility, null)
+        .bodyAsJsonArray().getJsonObject(0);
+    assertEquals("VERIFIED", widened.getString("status"), widened.encode());
+    assertEquals(6.0, widened.getDouble("reductionKw"), 1e-9);
+    assertEquals(new JsonObject().put("start", at.toString()).put("end", at.plusSeconds(120).toString()),
+        widened.getJsonObject("evidence").getJsonObject("window"));
   }
 
   @Test

@@ -308,7 +308,6 @@ public final class VerificationService {
     List<Long> epochs = new ArrayList<>();
     List<Double> values = new ArrayList<>();
     List<Integer> durations = new ArrayList<>();
-    int step = Integer.MAX_VALUE;
 
     Accumulator(Event event, String method, Baselines.Params params, Set<LocalDate> eventDays, Map<String, double[]> registers,
                 Map<String, Participant> participants, List<Decision> out, long from) {
@@ -333,7 +332,6 @@ public final class VerificationService {
       epochs.add(r.getLong(1));
       values.add(r.getDouble(2));
       durations.add(r.getInteger(3));
-      step = Math.min(step, r.getInteger(3));
     }
 
     void flush() {
@@ -341,39 +339,57 @@ public final class VerificationService {
         return;
       }
       Participant p = participants.get(ven);
-      // Slots as long as the shortest reading, shortened until the event's window falls on them
-      // (an event at :07 over quarter-hour meters is read in minutes; a longer reading is spread).
-      int s = gcd(gcd(step, (int) Math.floorMod(start, (long) step)), (int) Math.min(Integer.MAX_VALUE, end - start));
+      // Slots divide every reading's length and start and the event's window (quarter-hour meters
+      // and an event at :07 are read in minutes, a longer reading spread evenly over its slots);
+      // never shorter than a minute: a window off the minute is widened to whole minutes.
+      int s = 0;
+      for (int d : durations) {
+        s = gcd(s, d);
+      }
+      for (long e : epochs) {
+        s = gcd(s, (int) Math.floorMod(e, (long) s));
+      }
+      s = gcd(gcd(s, (int) Math.floorMod(start, (long) s)), (int) Math.min(Integer.MAX_VALUE, end - start));
+      long from0 = start;
+      long to0 = end;
+      if (s < 60) {
+        s = 60;
+        from0 = start - Math.floorMod(start, 60L);
+        to0 = end + Math.floorMod(-end, 60L);
+      }
       long base = from - Math.floorMod(from, s);
-      int slots = (int) ((end + 7200 - base) / s) + 1;
+      int slots = (int) ((to0 + 7200 - base) / s) + 1;
       IntervalSeries series = new IntervalSeries(base, s, slots);
       for (int i = 0; i < epochs.size(); i++) {
         series.add(epochs.get(i), values.get(i), durations.get(i));
       }
-      // The digest runs over the VEN's interval sums in time order, whatever order rows came in.
+      // The digest runs over the VEN's readings (start, length, kWh) in time order, whatever order
+      // rows came in.
       MessageDigest md = digest(event.id(), ven, method);
-      ByteBuffer buf = ByteBuffer.allocate(16);
-      int used = 0;
-      for (int i = 0; i < series.slots(); i++) {
-        double kwh = series.slot(i);
-        if (!Double.isNaN(kwh)) {
-          buf.clear();
-          md.update(buf.putLong(series.base() + (long) i * s).putDouble(kwh).array());
-          used++;
-        }
+      ByteBuffer buf = ByteBuffer.allocate(20);
+      Integer[] order = new Integer[epochs.size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
       }
+      java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingLong(epochs::get)
+          .thenComparingInt(durations::get).thenComparingDouble(values::get));
+      for (int i : order) {
+        buf.clear();
+        md.update(buf.putLong(epochs.get(i)).putInt(durations.get(i)).putDouble(values.get(i)).array());
+      }
+      int used = order.length;
       double[] reg = registers.get(ven);
       if (reg != null) {
         buf.clear();
         md.update(buf.putDouble(reg[0]).putDouble(reg[1]).array());
       }
-      Baselines.Result result = Baselines.compute(method, series, start, end, eventDays, params);
+      Baselines.Result result = Baselines.compute(method, series, from0, to0, eventDays, params);
       List<String> reasons = new ArrayList<>(result.reasons());
       Double ms = reg == null ? null : reg[0];
       Double me = reg == null ? null : reg[1];
       if (reg != null) {
         double intervals = 0;
-        for (long t = start; t < end; t += s) {
+        for (long t = from0; t < to0; t += s) {
           double k = series.kwh(t);
           intervals += Double.isNaN(k) ? 0 : k;
         }
@@ -388,13 +404,16 @@ public final class VerificationService {
           .put("parameters", new JsonObject().put("lookbackDays", params.lookbackDays()).put("adjustmentCap", params.adjustmentCap())
               .put("inflationThreshold", params.inflationThreshold()).put("completenessThreshold", params.completenessThreshold())
               .put("zone", params.zone().getId()));
+      if (from0 != start || to0 != end) {
+        evidence.put("window", new JsonObject().put("start", Instant.ofEpochSecond(from0).toString())
+            .put("end", Instant.ofEpochSecond(to0).toString()));
+      }
       out.add(decide(p, result.baselineKw(), result.actualKw(), (end - start) / 3600.0, ms, me, result.completeness(), reasons,
           HexFormat.of().formatHex(md.digest()), evidence));
       ven = null;
       epochs = new ArrayList<>();
       values = new ArrayList<>();
       durations = new ArrayList<>();
-      step = Integer.MAX_VALUE;
     }
 
     Decision decideNone(Participant p) {
@@ -565,14 +584,15 @@ public final class VerificationService {
   }
 
   /**
-   * The evidence digest: SHA-256 over "loadshift-evidence-v1|event|ven|method|" followed, for each
-   * reading used in time order, by its interval start (epoch seconds, 8 bytes big-endian) and its
-   * summed kWh (IEEE 754 double, 8 bytes), then the register start and end (doubles) when present.
+   * The evidence digest: SHA-256 over "loadshift-evidence-v2|event|ven|method|" followed, for each
+   * reading fetched (ordered by interval start, then length, then kWh), by its interval start
+   * (epoch seconds, 8 bytes big-endian), its length (seconds, 4 bytes) and its kWh (IEEE 754
+   * double, 8 bytes), then the register start and end (doubles) when present.
    */
   private MessageDigest digest(String eventId, String venId, String method) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(("loadshift-evidence-v1|" + eventId + "|" + venId + "|" + method + "|").getBytes(StandardCharsets.UTF_8));
+      md.update(("loadshift-evidence-v2|" + eventId + "|" + venId + "|" + method + "|").getBytes(StandardCharsets.UTF_8));
       return md;
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
