@@ -31,6 +31,22 @@ public record Call(String eventId, long modification, long[] bounds, double[] se
     return k < setpointKw.length ? Math.max(0, setpointKw[k]) : 0;
   }
 
+  /** The average setpoint (kW) over {@code [from, to)}: what a meter interval sees of a window that starts or ends inside it. */
+  public double averageSetpoint(long from, long to) {
+    if (cancelled || setpointKw == null || to <= from) {
+      return 0;
+    }
+    double kws = 0;
+    for (int k = 0; k < setpointKw.length; k++) {
+      long a = Math.max(from, bounds[k]);
+      long b = Math.min(to, bounds[k + 1]);
+      if (b > a) {
+        kws += Math.max(0, setpointKw[k]) * (b - a);
+      }
+    }
+    return kws / (to - from);
+  }
+
   public Call cancel() {
     return new Call(eventId, modification, bounds, setpointKw, true);
   }

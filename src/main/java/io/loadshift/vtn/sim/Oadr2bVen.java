@@ -54,6 +54,7 @@ public final class Oadr2bVen {
   private String venId;
   private String reportRequestId;
   private final Map<String, Long> answered = new HashMap<>();
+  private final Map<String, Long> answering = new HashMap<>();
   private int opts;
   private long lastPollNanos;
   private List<String> requestedRids = List.of();
@@ -171,8 +172,9 @@ public final class Oadr2bVen {
         String id = e.getEventDescriptor().getEventID();
         long modification = e.getEventDescriptor().getModificationNumber();
         boolean required = oe.getOadrResponseRequired() == null || "always".equals(oe.getOadrResponseRequired().value());
-        Long before = answered.put(id, modification);
+        Long before = answered.get(id);
         if (required && (before == null || before != modification)) {
+          answering.put(id, modification);
           responses.append("<ei:eventResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK")
               .append("</ei:responseDescription><pyld:requestID>").append(d.getRequestID()).append("</pyld:requestID>")
               .append("<ei:qualifiedEventID><ei:eventID>").append(id).append("</ei:eventID><ei:modificationNumber>")
@@ -183,6 +185,8 @@ public final class Oadr2bVen {
       if (responses.length() == 0) {
         return Future.succeededFuture(calls);
       }
+      Map<String, Long> sent = new HashMap<>(answering);
+      answering.clear();
       return post("EiEvent", payload("<oadr:oadrCreatedEvent ei:schemaVersion=\"2.0b\"><pyld:eiCreatedEvent>"
           + "<ei:eiResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK"
           + "</ei:responseDescription><pyld:requestID>" + d.getRequestID() + "</pyld:requestID></ei:eiResponse>"
@@ -191,6 +195,7 @@ public final class Oadr2bVen {
           .map(r -> {
             check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
                 "oadrCreatedEvent of " + venName);
+            answered.putAll(sent); // only now: a lost answer is sent again after the next poll
             opts += 1;
             return calls;
           });

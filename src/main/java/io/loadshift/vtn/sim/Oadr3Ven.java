@@ -48,6 +48,15 @@ public final class Oadr3Ven {
     return venId;
   }
 
+  /** Takes over a VEN record found by other means (one re-pointed to this client). */
+  void venId(String id) {
+    this.venId = id;
+  }
+
+  public String clientId() {
+    return clientId;
+  }
+
   /** A token from /auth/token, fetched again a minute before it expires. */
   public Future<String> token() {
     if (token != null && Instant.now().isBefore(tokenExpires.minusSeconds(60))) {
@@ -80,7 +89,14 @@ public final class Oadr3Ven {
         .compose(r -> {
           if (r.statusCode() == 409) {
             return http.get(BASE + "/vens").addQueryParam("venName", venName).bearerTokenAuthentication(t).send()
-                .map(found -> expectArray(found, "find VEN").getJsonObject(0).getString("id"));
+                .map(found -> {
+                  JsonArray list = expectArray(found, "find VEN");
+                  if (list.isEmpty() || !clientId.equals(list.getJsonObject(0).getString("clientID"))) {
+                    // It exists, but not for this client: made by another (lost) client of the same site.
+                    throw new Refused("register VEN " + venName + " (it belongs to another client)", 409, r.bodyAsString());
+                  }
+                  return list.getJsonObject(0).getString("id");
+                });
           }
           return Future.succeededFuture(expect(r, 201, "register VEN").getString("id"));
         }))
@@ -127,14 +143,18 @@ public final class Oadr3Ven {
         }));
   }
 
-  /** The events the VTN shows this VEN. */
+  /** The events the VTN shows this VEN that have not ended, every page of them. */
   public Future<List<JsonObject>> events() {
-    return token().compose(t -> http.get(BASE + "/events").addQueryParam("limit", "50").bearerTokenAuthentication(t)
-        .send().map(r -> {
-          List<JsonObject> out = new ArrayList<>();
-          expectArray(r, "read events").forEach(o -> out.add((JsonObject) o));
-          return out;
-        }));
+    return token().compose(t -> page(t, 0, new ArrayList<>()));
+  }
+
+  private Future<List<JsonObject>> page(String t, int skip, List<JsonObject> out) {
+    return http.get(BASE + "/events").addQueryParam("active", "true").addQueryParam("skip", Integer.toString(skip))
+        .addQueryParam("limit", "50").bearerTokenAuthentication(t).send().compose(r -> {
+          JsonArray page = expectArray(r, "read events");
+          page.forEach(o -> out.add((JsonObject) o));
+          return page.size() < 50 || skip > 10_000 ? Future.succeededFuture(out) : page(t, skip + 50, out);
+        });
   }
 
   /**
@@ -158,6 +178,15 @@ public final class Oadr3Ven {
                     .put("operations", new JsonArray().add("CREATE").add("UPDATE").add("DELETE"))
                     .put("callbackUrl", callbackUrl).put("bearerToken", bearerToken)))))
         .map(r -> expect(r, 201, "subscribe").getString("id")));
+  }
+
+  /** Removes one of this client's subscriptions. */
+  public Future<Void> unsubscribe(String subscriptionId) {
+    return token().compose(t -> http.delete(BASE + "/subscriptions/" + subscriptionId).bearerTokenAuthentication(t).send()
+        .map(r -> {
+          expect(r, 200, "remove subscription");
+          return null;
+        }));
   }
 
   /**

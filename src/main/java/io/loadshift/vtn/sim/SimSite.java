@@ -34,6 +34,8 @@ final class SimSite {
   final Map<String, String> resourceIds = new HashMap<>();
   String clientId;
   String secret;
+  /** The 3.1 site's webhook subscription, removed when the simulator stops. */
+  String subscriptionId;
   /** Meter intervals before this epoch second are with the VTN (history, earlier reports). */
   long reportedUntil;
   double socPercent;
@@ -100,11 +102,11 @@ final class SimSite {
     calls.replaceAll((id, c) -> present.contains(id) || c.cancelled() || c.start() <= nowS ? c : c.cancel());
   }
 
-  /** Reduction (kW) the VTN asks of the site at {@code t}: the sum of its setpoints in force. */
-  double askedKw(long t) {
+  /** Reduction (kW) the VTN asks of the site over {@code [t, t + seconds)}: its setpoints in force, averaged. */
+  double askedKw(long t, int seconds) {
     double kw = 0;
     for (Call c : calls.values()) {
-      kw += c.setpointAt(t);
+      kw += c.averageSetpoint(t, t + seconds);
     }
     return kw;
   }
@@ -112,10 +114,10 @@ final class SimSite {
   /**
    * Reduction (kW) the site gives in the interval {@code [t, t + seconds)}: nothing unless it
    * complies; else what it is asked, as far as its DERs can: flexible load and EV charging first,
-   * then the battery while it holds more than the reserve (its charge drops with what it gives).
+   * then the battery while it holds more than the reserve ({@code soc[0]}, %, drops with what it gives).
    */
-  double shed(long t, int seconds) {
-    double asked = site.complies() ? askedKw(t) : 0;
+  double shed(long t, int seconds, double[] soc) {
+    double asked = site.complies() ? askedKw(t, seconds) : 0;
     if (asked <= 0) {
       return 0;
     }
@@ -130,60 +132,83 @@ final class SimSite {
     }
     double shed = Math.min(asked, other);
     if (battery != null && asked > other) {
-      double availableKwh = Math.max(0, (socPercent - RESERVE_PERCENT) / 100 * battery.energyKwh());
+      double availableKwh = Math.max(0, (soc[0] - RESERVE_PERCENT) / 100 * battery.energyKwh());
       double fromBattery = Math.min(Math.min(asked - other, battery.capacityKw()), availableKwh * 3600 / seconds);
       if (fromBattery > 0) {
-        socPercent -= fromBattery * seconds / 3600 / battery.energyKwh() * 100;
-        socChanged = true;
+        soc[0] -= fromBattery * seconds / 3600 / battery.energyKwh() * 100;
         shed += fromBattery;
       }
     }
     return shed;
   }
 
-  /** Events that ended (and were not cancelled) that the site has not reported its meter for. */
-  List<Call> dueReports(long nowS) {
+  /**
+   * Events that ended (and were not cancelled) that the site has not reported its meter for,
+   * once the meter interval holding their end is over too.
+   */
+  List<Call> dueReports(long nowS, int meterSeconds) {
     List<Call> due = new ArrayList<>();
     for (Call c : calls.values()) {
-      if (!c.cancelled() && c.end() <= nowS && !reported.contains(c.eventId())) {
+      long over = c.end() + Math.floorMod(-c.end(), (long) meterSeconds);
+      if (!c.cancelled() && over <= nowS && !reported.contains(c.eventId())) {
         due.add(c);
       }
     }
     return due;
   }
 
+  /** A meter report made and not yet accepted: sent again as it is, so a retry changes nothing. */
+  private record Pending(long from, double[] kwh, double socAfter) {}
+
+  private final Map<String, Pending> pending = new HashMap<>();
+
   /**
-   * Reports the meter for an event that ended: intervals of {@code meterSeconds} from where the
-   * site's data with the VTN ends (at most 4 hours before the event) to the event's end.
+   * Reports the meter for an event that ended: intervals of {@code meterSeconds} on the meter's
+   * grid, from where the site's data with the VTN ends (at most 4 hours before the event) through
+   * the interval holding the event's end.
    */
   Future<Void> report(Call c, int meterSeconds) {
     reported.add(c.eventId());
-    long from = Math.max(reportedUntil, c.start() - REPORT_BEFORE_S);
-    from -= Math.floorMod(from, meterSeconds);
-    long to = c.end();
-    if (from >= to) {
-      return Future.succeededFuture();
+    Pending p = pending.get(c.eventId());
+    if (p == null) {
+      long from = Math.max(reportedUntil, c.start() - REPORT_BEFORE_S);
+      from += Math.floorMod(-from, (long) meterSeconds);
+      long to = c.end() + Math.floorMod(-c.end(), (long) meterSeconds);
+      if (from >= to) {
+        return Future.succeededFuture();
+      }
+      int n = (int) ((to - from) / meterSeconds);
+      double[] kwh = new double[n];
+      double[] soc = {socPercent};
+      for (int k = 0; k < n; k++) {
+        long t = from + (long) k * meterSeconds;
+        double kw = Math.max(0, site.load().kw(Instant.ofEpochSecond(t)) - shed(t, meterSeconds, soc));
+        kwh[k] = Math.round(kw * meterSeconds / 3600.0 * 10_000) / 10_000.0;
+      }
+      p = new Pending(from, kwh, soc[0]);
+      pending.put(c.eventId(), p);
     }
-    int n = (int) ((to - from + meterSeconds - 1) / meterSeconds);
-    double[] kwh = new double[n];
-    for (int k = 0; k < n; k++) {
-      long t = from + (long) k * meterSeconds;
-      double kw = Math.max(0, site.load().kw(Instant.ofEpochSecond(t)) - shed(t, meterSeconds));
-      kwh[k] = Math.round(kw * meterSeconds / 3600.0 * 10_000) / 10_000.0;
-    }
-    Instant start = Instant.ofEpochSecond(from);
+    Pending sending = p;
+    Instant start = Instant.ofEpochSecond(sending.from());
     Duration step = Duration.ofSeconds(meterSeconds);
-    Future<?> sent = ven2b != null ? ven2b.reportUsage(start, step, kwh)
-        : ven.reportUsage(c.eventId(), Site.METER, start, step, kwh);
-    long until = from + (long) n * meterSeconds;
-    return sent.compose(x -> {
+    Future<?> sent = ven2b != null ? ven2b.reportUsage(start, step, sending.kwh())
+        : ven.reportUsage(c.eventId(), Site.METER, start, step, sending.kwh());
+    long until = sending.from() + (long) sending.kwh().length * meterSeconds;
+    return sent.transform(ar -> {
+      if (ar.failed()) {
+        reported.remove(c.eventId()); // sent again, unchanged, after the next poll
+        return Future.failedFuture(ar.cause());
+      }
+      pending.remove(c.eventId());
       reports++;
-      readings += n;
+      readings += sending.kwh().length;
       reportedUntil = Math.max(reportedUntil, until);
-      return updateSoc();
-    }).recover(e -> {
-      reported.remove(c.eventId());
-      return Future.failedFuture(e);
+      socChanged |= sending.socAfter() != socPercent;
+      socPercent = sending.socAfter();
+      return updateSoc().recover(e -> {
+        socChanged = true; // told again after the next report
+        return Future.failedFuture(e);
+      });
     });
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -95,7 +96,7 @@ public final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--parallel", defaultValue = "32", description = "registration requests in flight (default ${DEFAULT-VALUE})")
   int parallel;
 
-  @Option(names = "--state", description = "file keeping the sites' VEN client credentials between runs (default .vtn/sim-<prefix>.tsv)")
+  @Option(names = "--state", description = "file keeping the sites' VEN client credentials between runs (default .vtn/sim-<prefix>-<host>-<port>.tsv)")
   Path state;
 
   @Option(names = "--no-progress", negatable = false, description = "no progress bars")
@@ -117,13 +118,13 @@ public final class SimulateCommand implements Callable<Integer> {
       return 2;
     }
     if (sites < 1 || sites > 200_000 || share2b < 0 || share2b > 1 || compliance < 0 || compliance > 1
-        || meterMinutes < 1 || meterMinutes > 60 || backfillDays < 0 || backfillDays > 400 || historyMinutes < 1
-        || historyMinutes > 60 || eventMinutes < 1 || eventMinutes > 1440 || connections < 1 || connections > 2000
+        || meterMinutes < 1 || meterMinutes > 60 || 1440 % meterMinutes != 0 || backfillDays < 0 || backfillDays > 400
+        || historyMinutes < 1 || historyMinutes > 60 || 1440 % historyMinutes != 0 || eventMinutes < 1 || eventMinutes > 1440 || connections < 1 || connections > 2000
         || parallel < 1 || parallel > 1000 || poll.toMillis() < 100 || runFor.isNegative()
         || (eventAt != null && eventAt.compareTo(runFor) >= 0) || !prefix.matches("[A-Za-z0-9_.-]{1,40}")
         || !group.matches("[A-Za-z0-9_.:-]{1,100}")) {
       System.err.println("loadshift-vtn simulate: --sites 1..200000, --share-2b and --compliance 0..1, --meter-minutes and "
-          + "--history-minutes 1..60, --backfill-days 0..400, --poll-interval >= 100ms, --event-after shorter than "
+          + "--history-minutes 1..60 dividing a day, --backfill-days 0..400, --poll-interval >= 100ms, --event-after shorter than "
           + "--duration; --prefix and --group letters, digits, . _ - (see --help)");
       return 2;
     }
@@ -131,7 +132,9 @@ public final class SimulateCommand implements Callable<Integer> {
       System.err.println("loadshift-vtn simulate: set VTN_ADMIN_CLIENT_SECRET (and VTN_ADMIN_CLIENT_ID) to an admin credential of the VTN");
       return 2;
     }
-    Path statePath = state != null ? state : Path.of(".vtn", "sim-" + prefix + ".tsv");
+    java.net.URI target = java.net.URI.create(vtn);
+    Path statePath = state != null ? state : Path.of(".vtn", "sim-" + prefix + "-"
+        + (target.getHost() + "-" + target.getPort()).replaceAll("[^A-Za-z0-9.-]", "_") + ".tsv");
     Vertx vertx = Vertx.vertx();
     Simulator sim = new Simulator(vertx, new Simulator.Options(vtn.replaceAll("/+$", ""), prefix, sites, share2b,
         compliance, seed, poll, meterMinutes * 60, group, parallel, connections, statePath, !noProgress, out, subscribe,
@@ -203,8 +206,12 @@ public final class SimulateCommand implements Callable<Integer> {
     out.println();
     out.printf(Locale.ROOT, "polls: %,d answered in %.0f s (%.1f/s, expected %.1f/s), %d errors; latency p50 %.1f ms, "
             + "p99 %.1f ms, max %.1f ms; start lateness p99 %.1f ms%n", s.polls(), s.seconds(), s.polls() / s.seconds(),
-        sites * 1000.0 / poll.toMillis(), s.errors(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.lateP99Ms());
+        expectedRate(protocols, poll), s.errors(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.lateP99Ms());
     long notified = await(sim.notifications());
+    List<String> p99s = s.windowP99Ms().stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList();
+    out.println("poll p99 by interval (ms): " + (p99s.size() <= 30 ? String.join(" ", p99s)
+        : String.join(" ", p99s.subList(0, 15)) + " ... " + String.join(" ", p99s.subList(p99s.size() - 15, p99s.size()))
+            + " (" + p99s.size() + " intervals)"));
     out.printf(Locale.ROOT, "reports: %d (%,d readings); 2.0b oadrCreatedEvent answers: %d; webhook notifications: %d%n",
         s.reports(), s.readings(), s.opts(), notified);
     if (seen != null) {
@@ -223,6 +230,14 @@ public final class SimulateCommand implements Callable<Integer> {
         seen == null ? 0 : seen.size(), seen == null ? Double.NaN : seen.percentileMs(0.99),
         seen == null ? Double.NaN : seen.maxMs());
     return s.errors() == 0 ? 0 : 1;
+  }
+
+  /** Polls per second the fleet asks for: subscribing 3.1 sites poll only every few intervals. */
+  private double expectedRate(Map<String, int[]> protocols, Duration poll) {
+    double perSite = 1000.0 / poll.toMillis();
+    int threeOne = protocols.getOrDefault("3.1", new int[1])[0];
+    int others = sites - threeOne;
+    return others * perSite + threeOne * perSite / (subscribe ? Simulator.SUBSCRIBER_POLL_FACTOR : 1);
   }
 
   /** The simulator's program (baseline CAISO 10-of-10, a reward per kW), found or made. */

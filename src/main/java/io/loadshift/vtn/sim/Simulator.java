@@ -72,7 +72,7 @@ public final class Simulator {
 
   /** Counts of a polling run. */
   public record RunStats(long polls, long errors, long sends, double p50Ms, double p99Ms, double maxMs, double lateP99Ms,
-                         long reports, long readings, long opts, double seconds, String lastError) {}
+                         long reports, long readings, long opts, double seconds, String lastError, List<Double> windowP99Ms) {}
 
   private final Options o;
   private final Vertx vertx;
@@ -81,6 +81,9 @@ public final class Simulator {
   private final List<SimSite> sites = new ArrayList<>();
   private final LatencyLog latency = new LatencyLog();
   private final LatencyLog lateness = new LatencyLog();
+  /** p99 poll latency of each poll interval of the run so far, to see when polls were slow. */
+  private final List<Double> windowP99 = new ArrayList<>();
+  private LatencyLog window = new LatencyLog();
   private Function<Site, JsonArray> venAttributes = s -> new JsonArray();
   private boolean running;
   private long polls;
@@ -101,7 +104,7 @@ public final class Simulator {
     boolean tls = "https".equals(u.getScheme());
     this.http = WebClient.create(vertx, new WebClientOptions().setDefaultHost(u.getHost())
             .setDefaultPort(u.getPort() > 0 ? u.getPort() : tls ? 443 : 80).setSsl(tls).setTrustAll(false)
-            .setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(10_000).setIdleTimeout(120),
+            .setKeepAlive(true).setTcpNoDelay(true).setConnectTimeout(10_000).setIdleTimeout(600),
         new PoolOptions().setHttp1MaxSize(options.connections()).setMaxWaitQueueSize(-1));
     for (int i = 0; i < options.sites(); i++) {
       Site site = Site.of(options.prefix(), i, options.seed(), options.compliance(), ZoneOffset.UTC);
@@ -176,7 +179,8 @@ public final class Simulator {
 
   private Future<Void> provision(SimSite s, String admin, String registrar) {
     return credentials(s, admin, false)
-        .compose(x -> s.ven.register(s.site.name(), venAttributes.apply(s.site), registrar))
+        .compose(x -> s.ven.register(s.site.name(), venAttributes.apply(s.site), registrar)
+            .recover(e -> e instanceof Oadr3Ven.Refused r && r.status() == 409 ? repoint(s, admin) : Future.failedFuture(e)))
         .compose(venId -> s.ven.resources())
         .compose(have -> {
           s.resourceIds.putAll(have);
@@ -200,7 +204,10 @@ public final class Simulator {
         .compose(x -> o.group() == null ? Future.succeededFuture() : joinGroup(s, admin))
         .compose(x -> s.ven2b == null ? Future.succeededFuture() : s.ven2b.register())
         .compose(x -> s.ven2b != null || !o.subscribe() ? Future.succeededFuture()
-            : s.ven.subscribe(callbackBase + sites.indexOf(s), s.callbackToken).mapEmpty());
+            : s.ven.subscribe(callbackBase + sites.indexOf(s), s.callbackToken).map(id -> {
+              s.subscriptionId = id;
+              return null;
+            }));
   }
 
   /** The webhook receiver of the subscribing sites: the echo check, then each notification triggers a read. */
@@ -266,6 +273,31 @@ public final class Simulator {
       }
       return Future.failedFuture(e);
     });
+  }
+
+  /**
+   * The site's VEN exists but belongs to a client the simulator no longer has (its state file was
+   * lost, or it was made by another run): the admin points the VEN at the site's current client.
+   */
+  private Future<String> repoint(SimSite s, String admin) {
+    return http.get(BASE + "/vens").addQueryParam("venName", s.site.name()).bearerTokenAuthentication(admin).send()
+        .compose(r -> {
+          JsonArray found = Oadr3Ven.expectArray(r, "find VEN " + s.site.name());
+          if (found.isEmpty()) {
+            return Future.failedFuture(new IllegalStateException("VEN " + s.site.name() + " exists but cannot be found"));
+          }
+          JsonObject ven = found.getJsonObject(0);
+          String id = ven.getString("id");
+          for (String k : List.of("id", "createdDateTime", "modificationDateTime")) {
+            ven.remove(k);
+          }
+          ven.put("objectType", "BL_VEN_REQUEST").put("clientID", s.ven.clientId());
+          return http.put(BASE + "/vens/" + id).bearerTokenAuthentication(admin).sendJsonObject(ven).map(u -> {
+            Oadr3Ven.expect(u, 200, "give VEN " + s.site.name() + " to its new client");
+            s.ven.venId(id);
+            return id;
+          });
+        });
   }
 
   private Future<Void> joinGroup(SimSite s, String admin) {
@@ -407,7 +439,15 @@ public final class Simulator {
         polls++;
         // The poll's own round trip: a 2.0b answer that carries events is followed by the
         // VEN's oadrCreatedEvent, which is not part of it.
-        latency.add(s.ven2b != null ? s.ven2b.lastPollNanos() : System.nanoTime() - sent);
+        long took = s.ven2b != null ? s.ven2b.lastPollNanos() : System.nanoTime() - sent;
+        latency.add(took);
+        // By the interval the poll ended in (only the current interval's histogram is kept).
+        int w = (int) ((System.nanoTime() - runStartNs) / o.pollInterval().toNanos());
+        while (windowP99.size() < w) {
+          windowP99.add(window.percentileMs(0.99));
+          window = new LatencyLog();
+        }
+        window.add(took);
       } else {
         errors++;
         lastError = s.site.name() + ": " + ar.cause().getMessage();
@@ -426,7 +466,7 @@ public final class Simulator {
   /** Reports the site's meter for every event that ended, one after the other. */
   private Future<Void> reportDue(SimSite s) {
     Future<Void> f = Future.succeededFuture();
-    for (Call c : s.dueReports(Instant.now().getEpochSecond())) {
+    for (Call c : s.dueReports(Instant.now().getEpochSecond(), o.meterSeconds())) {
       f = f.compose(x -> s.report(c, o.meterSeconds())).recover(e -> {
         errors++;
         lastError = s.site.name() + " report: " + e.getMessage();
@@ -436,14 +476,19 @@ public final class Simulator {
     return f;
   }
 
-  /** Stops polling (requests in flight finish). */
+  /** Stops polling (requests in flight finish) and removes the sites' webhook subscriptions. */
   public Future<RunStats> stop() {
     return on(() -> {
       running = false;
       if (pollBar != null) {
         pollBar.finish();
       }
-      return Future.succeededFuture(stats());
+      RunStats stats = stats();
+      List<SimSite> subscribed = sites.stream().filter(s -> s.subscriptionId != null).toList();
+      return lanes(subscribed.size(), o.parallel(), i -> {
+        SimSite s = subscribed.get(i);
+        return s.ven.unsubscribe(s.subscriptionId).onSuccess(x -> s.subscriptionId = null);
+      }).transform(ar -> Future.succeededFuture(stats));
     });
   }
 
@@ -462,7 +507,8 @@ public final class Simulator {
     }
     return new RunStats(polls, errors, latency.size(), latency.percentileMs(0.5), latency.percentileMs(0.99),
         latency.maxMs(), lateness.percentileMs(0.99), reports, readings, opts,
-        (System.nanoTime() - runStartNs) / 1e9, lastError);
+        (System.nanoTime() - runStartNs) / 1e9, lastError,
+        java.util.stream.Stream.concat(windowP99.stream(), java.util.stream.Stream.of(window.percentileMs(0.99))).toList());
   }
 
   /** How long after {@code createdNs} each site first saw the event (ms), for the sites that did. */
@@ -578,9 +624,10 @@ public final class Simulator {
     Promise<Void> done = Promise.promise();
     int[] next = {0};
     int[] active = {0};
+    Throwable[] failure = {null};
     Runnable[] pump = new Runnable[1];
     pump[0] = () -> {
-      while (!done.future().isComplete() && active[0] < parallel && next[0] < count) {
+      while (failure[0] == null && active[0] < parallel && next[0] < count) {
         int i = next[0]++;
         active[0]++;
         Future<?> f;
@@ -591,10 +638,16 @@ public final class Simulator {
         }
         f.onComplete(ar -> {
           active[0]--;
-          if (ar.failed()) {
-            done.tryFail(ar.cause());
-          } else if (next[0] == count && active[0] == 0) {
-            done.tryComplete();
+          if (ar.failed() && failure[0] == null) {
+            failure[0] = ar.cause();
+          }
+          if (active[0] == 0 && (failure[0] != null || next[0] == count)) {
+            // Done, or failed: fails only once nothing is in flight, so what ran is all recorded.
+            if (failure[0] != null) {
+              done.tryFail(failure[0]);
+            } else {
+              done.tryComplete();
+            }
           } else {
             pump[0].run();
           }

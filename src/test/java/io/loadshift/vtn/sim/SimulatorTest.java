@@ -176,6 +176,25 @@ class SimulatorTest {
     var verified = vtn.call(POST, "/settlement/events/" + event + "/verify", utility, null);
     assertEquals(200, verified.statusCode(), verified.bodyAsString());
     assertEquals(SITES - 1, verified.bodyAsJsonObject().getInteger("participants"), verified.bodyAsString());
+
+    // Stopping removed the 3.1 sites' webhook subscriptions.
+    assertEquals(0L, TestVtn.await(vtn.app.pool().query("SELECT count(*) FROM subscriptions").execute())
+        .iterator().next().getLong(0));
+
+    // The state file lost: new clients, and the admin hands each site's VEN to its new client.
+    Files.delete(dir.resolve("state.tsv"));
+    Simulator fresh = simulator(new ByteArrayOutputStream());
+    TestVtn.await(fresh.provision(admin));
+    TestVtn.await(fresh.stop());
+    fresh.close();
+    assertEquals(clients + SITES, vtn.call(GET, "/admin/clients?limit=500", admin, null).bodyAsJsonArray().size());
+    for (int i = 0; i < SITES; i++) {
+      String name = Site.of("t", i, seed, 0.5, ZoneOffset.UTC).name();
+      JsonObject ven = vtn.call(GET, V + "/vens?venName=" + name, admin, null).bodyAsJsonArray().getJsonObject(0);
+      assertEquals(fresh.venId(i), ven.getString("id"), name + " kept its VEN");
+      assertTrue(Files.readString(dir.resolve("state.tsv")).contains(name + "\t" + ven.getString("clientID") + "\t"),
+          name + "'s VEN belongs to the client in the new state file");
+    }
   }
 
   static JsonObject attr(String type, Object value) {
