@@ -101,7 +101,12 @@ final class EventSets {
         continue;
       }
       EventStatusEnumeratedType status = status(e, now);
-      Instant change = nextChange(e, status);
+      Instant gone = leaves(e);
+      if (gone != null && !now.isBefore(gone)) {
+        continue; // completed or cancelled long enough ago: no longer sent
+      }
+      Instant change = status == EventStatusEnumeratedType.COMPLETED || status == EventStatusEnumeratedType.CANCELLED
+          ? gone : nextChange(e, status);
       if (change != null && change.isBefore(validUntil)) {
         validUntil = change;
       }
@@ -124,6 +129,21 @@ final class EventSets {
       return EventStatusEnumeratedType.ACTIVE;
     }
     return now.isBefore(e.startsAt().minus(near)) ? EventStatusEnumeratedType.FAR : EventStatusEnumeratedType.NEAR;
+  }
+
+  /**
+   * When the event leaves VENs' sets: {@code VTN_OADR20B_ENDED_KEEP_MINUTES} after it completed,
+   * or after it was cancelled and its window is over (so a VEN that polls late still hears of
+   * the cancellation of an event it may be waiting for); null while neither.
+   */
+  private Instant leaves(Event e) {
+    Duration keep = config.endedKeep();
+    if (e.cancelledAt() != null) {
+      Instant cancelled = e.cancelledAt().toInstant().plus(keep);
+      Instant ended = e.endsAt() == null ? null : e.endsAt().plus(keep);
+      return ended == null || cancelled.isAfter(ended) ? cancelled : ended;
+    }
+    return e.endsAt() == null ? null : e.endsAt().plus(keep);
   }
 
   /** When the event's status will next change by itself (null: never). */

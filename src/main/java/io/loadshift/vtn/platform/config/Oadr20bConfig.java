@@ -7,7 +7,8 @@ import java.util.Locale;
 /**
  * How the VTN speaks OpenADR 2.0b: the vtnID it answers with, whether VENs may register without
  * credentials (development only), the poll interval it asks of pull VENs, how long before its start
- * an event is {@code near} rather than {@code far}, the units it writes signals in, and whether
+ * an event is {@code near} rather than {@code far}, how long a completed or cancelled event stays
+ * in a VEN's oadrDistributeEvent, the units it writes signals in, and whether
  * messages from certificate-identified VENs must carry a valid XML signature (with the ReplayProtect
  * window their timestamps must fall in).
  */
@@ -16,6 +17,7 @@ public record Oadr20bConfig(
     boolean openRegistration,
     Duration pollFrequency,
     Duration nearWindow,
+    Duration endedKeep,
     String currency,
     BigDecimal gridHertz,
     BigDecimal gridVoltage,
@@ -48,6 +50,7 @@ public record Oadr20bConfig(
         env.bool("VTN_OADR20B_OPEN_REGISTRATION", false),
         Duration.ofSeconds(env.integer("VTN_OADR20B_POLL_FREQ_SECONDS", 10, 1, 86_400)),
         Duration.ofMinutes(env.integer("VTN_OADR20B_NEAR_WINDOW_MINUTES", 60, 0, 10_080)),
+        Duration.ofMinutes(env.integer("VTN_OADR20B_ENDED_KEEP_MINUTES", 60, 0, 43_200)),
         currency,
         BigDecimal.valueOf(hertz),
         BigDecimal.valueOf(env.integer("VTN_OADR20B_GRID_VOLTAGE", 240, 1, 1_000_000)),
