@@ -145,8 +145,8 @@ public final class Oadr2bVen {
   /**
    * One oadrPoll and what its answer asks for: an oadrDistributeEvent is returned as the VEN's
    * current events ({@link Call}s, setpoints from LOAD_DISPATCH signals), and each event that asks
-   * for a response is answered once per modification with oadrCreatedEvent (optIn when
-   * {@code comply}, else optOut); oadrRequestReregistration registers again; oadrRegisterReport is
+   * for a response and has not completed is answered once per modification with oadrCreatedEvent
+   * (optIn when {@code comply}, else optOut); oadrRequestReregistration registers again; oadrRegisterReport is
    * acknowledged. The future holds null when the answer carried no events.
    */
   public Future<List<Call>> pollEvents(boolean comply) {
@@ -171,7 +171,12 @@ public final class Oadr2bVen {
         }
         String id = e.getEventDescriptor().getEventID();
         long modification = e.getEventDescriptor().getModificationNumber();
-        boolean required = oe.getOadrResponseRequired() == null || "always".equals(oe.getOadrResponseRequired().value());
+        // A completed event has nothing left to opt into: not answered (a restarted VEN would
+        // otherwise answer every event of the last hour again).
+        boolean completed = e.getEventDescriptor().getEventStatus() != null
+            && "completed".equals(e.getEventDescriptor().getEventStatus().value());
+        boolean required = !completed
+            && (oe.getOadrResponseRequired() == null || "always".equals(oe.getOadrResponseRequired().value()));
         Long before = answered.get(id);
         if (required && (before == null || before != modification)) {
           answering.put(id, modification);

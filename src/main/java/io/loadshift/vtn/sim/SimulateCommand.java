@@ -224,11 +224,12 @@ public final class SimulateCommand implements Callable<Integer> {
       out.println("last error: " + s.lastError());
     }
     out.printf(Locale.ROOT, "SIM sites=%d polls=%d errors=%d seconds=%.1f rate=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-            + "late_p99_ms=%.1f reports=%d readings=%d notifications=%d heap_mib=%.0f max_heap_mib=%.0f seen=%d seen_p99_ms=%.0f seen_max_ms=%.0f%n",
+            + "late_p99_ms=%.1f reports=%d readings=%d notifications=%d heap_mib=%.0f max_heap_mib=%.0f seen=%d seen_p99_ms=%.0f seen_max_ms=%.0f "
+            + "interval_p99_ms=%s%n",
         sites, s.polls(), s.errors(), s.seconds(), s.polls() / s.seconds(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.lateP99Ms(),
         s.reports(), s.readings(), notified, heap / 1048576.0, Runtime.getRuntime().maxMemory() / 1048576.0,
         seen == null ? 0 : seen.size(), seen == null ? Double.NaN : seen.percentileMs(0.99),
-        seen == null ? Double.NaN : seen.maxMs());
+        seen == null ? Double.NaN : seen.maxMs(), String.join(",", p99s.subList(0, Math.min(30, p99s.size()))));
     return s.errors() == 0 ? 0 : 1;
   }
 
