@@ -285,11 +285,6 @@ public final class Demo {
   }
 
   private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-    } catch (Exception e) {
-      Throwable c = e.getCause() == null ? e : e.getCause();
-      throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
-    }
+    return Simulator.await(f, 5);
   }
 }

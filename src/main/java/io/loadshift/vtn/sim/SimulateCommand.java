@@ -294,12 +294,7 @@ public final class SimulateCommand implements Callable<Integer> {
   }
 
   private static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.MINUTES);
-    } catch (Exception e) {
-      Throwable c = e.getCause() == null ? e : e.getCause();
-      throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
-    }
+    return Simulator.await(f, 30);
   }
 
   private static String rootMessage(Throwable e) {

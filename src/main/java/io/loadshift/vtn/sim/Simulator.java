@@ -665,6 +665,16 @@ public final class Simulator {
     o.out().println("simulate: " + what);
   }
 
+  /** Waits for a future from a thread that may block (a command's main thread), up to {@code minutes}. */
+  public static <T> T await(Future<T> f, long minutes) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(minutes, java.util.concurrent.TimeUnit.MINUTES);
+    } catch (Exception e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      throw c instanceof RuntimeException re ? re : new IllegalStateException(c);
+    }
+  }
+
   /** A token for client credentials (admin or utility) from the VTN's token endpoint. */
   public Future<String> token(String clientId, String secret) {
     return http.post(BASE + "/auth/token").sendForm(MultiMap.caseInsensitiveMultiMap()
