@@ -55,6 +55,7 @@ public final class Oadr2bVen {
   private String reportRequestId;
   private final Map<String, Long> answered = new HashMap<>();
   private final Map<String, Long> answering = new HashMap<>();
+  private String answeringRequestId;
   private int opts;
   private long lastPollNanos;
   private List<String> requestedRids = List.of();
@@ -152,17 +153,17 @@ public final class Oadr2bVen {
   public Future<List<Call>> pollEvents(boolean comply) {
     return poll().compose(m -> {
       if (m.getOadrRequestReregistration() != null) {
-        return register().map(x -> (List<Call>) null);
+        return register().compose(x -> answerPending(comply)).map(x -> (List<Call>) null);
       }
       if (m.getOadrRegisterReport() != null) {
-        return registeredReport(m.getOadrRegisterReport().getRequestID()).map(x -> (List<Call>) null);
+        return registeredReport(m.getOadrRegisterReport().getRequestID()).compose(x -> answerPending(comply))
+            .map(x -> (List<Call>) null);
       }
       OadrDistributeEventType d = m.getOadrDistributeEvent();
       if (d == null) {
-        return Future.succeededFuture(null);
+        return answerPending(comply).map(x -> (List<Call>) null);
       }
       List<Call> calls = new ArrayList<>();
-      StringBuilder responses = new StringBuilder();
       for (OadrDistributeEventType.OadrEvent oe : d.getOadrEvent()) {
         EiEventType e = oe.getEiEvent();
         Call c = call(e);
@@ -180,31 +181,43 @@ public final class Oadr2bVen {
         Long before = answered.get(id);
         if (required && (before == null || before != modification)) {
           answering.put(id, modification);
-          responses.append("<ei:eventResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK")
-              .append("</ei:responseDescription><pyld:requestID>").append(d.getRequestID()).append("</pyld:requestID>")
-              .append("<ei:qualifiedEventID><ei:eventID>").append(id).append("</ei:eventID><ei:modificationNumber>")
-              .append(modification).append("</ei:modificationNumber></ei:qualifiedEventID><ei:optType>")
-              .append(comply ? "optIn" : "optOut").append("</ei:optType></ei:eventResponse>");
+          answeringRequestId = d.getRequestID();
         }
       }
-      if (responses.length() == 0) {
-        return Future.succeededFuture(calls);
-      }
-      Map<String, Long> sent = new HashMap<>(answering);
-      answering.clear();
-      return post("EiEvent", payload("<oadr:oadrCreatedEvent ei:schemaVersion=\"2.0b\"><pyld:eiCreatedEvent>"
-          + "<ei:eiResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK"
-          + "</ei:responseDescription><pyld:requestID>" + d.getRequestID() + "</pyld:requestID></ei:eiResponse>"
-          + "<ei:eventResponses>" + responses + "</ei:eventResponses><ei:venID>" + venId
-          + "</ei:venID></pyld:eiCreatedEvent></oadr:oadrCreatedEvent>"))
-          .map(r -> {
-            check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(),
-                "oadrCreatedEvent of " + venName);
-            answered.putAll(sent); // only now: a lost answer is sent again after the next poll
-            opts += 1;
-            return calls;
-          });
+      return answerPending(comply).map(x -> calls);
     });
+  }
+
+  /**
+   * oadrCreatedEvent for the events still to be answered; they count as answered only once the
+   * VTN has replied, so an answer lost on the way is sent again after the next poll.
+   */
+  private Future<Void> answerPending(boolean comply) {
+    if (answering.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<String, Long> sending = new HashMap<>(answering);
+    StringBuilder responses = new StringBuilder();
+    sending.forEach((id, modification) -> responses.append("<ei:eventResponse><ei:responseCode>200</ei:responseCode>")
+        .append("<ei:responseDescription>OK</ei:responseDescription><pyld:requestID>").append(answeringRequestId)
+        .append("</pyld:requestID><ei:qualifiedEventID><ei:eventID>").append(id).append("</ei:eventID>")
+        .append("<ei:modificationNumber>").append(modification).append("</ei:modificationNumber></ei:qualifiedEventID>")
+        .append("<ei:optType>").append(comply ? "optIn" : "optOut").append("</ei:optType></ei:eventResponse>"));
+    return post("EiEvent", payload("<oadr:oadrCreatedEvent ei:schemaVersion=\"2.0b\"><pyld:eiCreatedEvent>"
+        + "<ei:eiResponse><ei:responseCode>200</ei:responseCode><ei:responseDescription>OK"
+        + "</ei:responseDescription><pyld:requestID>" + answeringRequestId + "</pyld:requestID></ei:eiResponse>"
+        + "<ei:eventResponses>" + responses + "</ei:eventResponses><ei:venID>" + venId
+        + "</ei:venID></pyld:eiCreatedEvent></oadr:oadrCreatedEvent>"))
+        .map(r -> {
+          // Taken or refused, the VTN has answered: nothing to send again (a refusal is an error).
+          sending.forEach((id, modification) -> {
+            answered.put(id, modification);
+            answering.remove(id, modification);
+          });
+          check(r.getOadrResponse() == null ? null : r.getOadrResponse().getEiResponse(), "oadrCreatedEvent of " + venName);
+          opts += 1;
+          return null;
+        });
   }
 
   /** oadrCreatedEvent answers this VEN has sent. */
