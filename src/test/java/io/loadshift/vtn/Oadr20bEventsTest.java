@@ -188,6 +188,23 @@ class Oadr20bEventsTest {
   }
 
   @Test
+  void aVenThatRegistersAgainRightAfterADistributionIsSentItsEventsAgain() throws Exception {
+    Oadr20bTestVen ven = registered(vtn, "ev-rereg", "grp-rereg");
+    String id = createEvent(event(Instant.now().plus(5, ChronoUnit.HOURS), "PT1H", List.of("grp-rereg"), simple(1)));
+    WebhookReceiver.eventually(() -> statuses(ven.requestEvent("req-1")).containsKey(id), 3000, "the event");
+    Thread.sleep(200);
+    // Registering again while what it was just sent still waits to be written (50 ms batches)...
+    assertEquals(id, ven.requestEvent("req-2").message().getOadrDistributeEvent().getOadrEvent().get(0).getEiEvent()
+        .getEventDescriptor().getEventID());
+    assertEquals("200", ven.register(ven.venId, true, null, true).code());
+    // ...and that write (and its announcement) lands after: it must not count for the new registration.
+    Thread.sleep(300);
+    OadrDistributeEventType d = ven.poll().message().getOadrDistributeEvent();
+    assertNotNull(d, "the new registration is sent its events");
+    assertEquals(id, d.getOadrEvent().get(0).getEiEvent().getEventDescriptor().getEventID());
+  }
+
+  @Test
   void requestEventAnswersWithTheVensEventsAndCountsAsSent() {
     Oadr20bTestVen ven = registered(vtn, "ev-request", "grp-request");
     String id = createEvent(event(Instant.now().plus(5, ChronoUnit.HOURS), "PT1H", List.of("grp-request"), simple(1)));

@@ -235,7 +235,7 @@ final class Oadr20bService {
 
   void markSent(Session s, long digest) {
     s.sentDigest = digest;
-    sentStates.record(s.venId, digest);
+    sentStates.record(s.venId, digest, s.registration.registeredAt());
   }
 
   /** The XML of a queued message, built now. */

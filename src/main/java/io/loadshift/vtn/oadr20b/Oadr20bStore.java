@@ -62,8 +62,9 @@ final class Oadr20bStore {
       + "WHERE r.ven_id = ANY($1) AND r.targets <> '{}'";
 
   private static final String SAVE_SENT = "INSERT INTO oadr20b_event_state (ven_id, digest, sent_at) "
-      + "SELECT t.v, t.d, now() FROM unnest($1::text[], $2::bigint[]) AS t(v, d) "
-      + "WHERE EXISTS (SELECT 1 FROM oadr20b_registrations g WHERE g.ven_id = t.v) "
+      + "SELECT t.v, t.d, now() FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS t(v, d, r) "
+      + "WHERE EXISTS (SELECT 1 FROM oadr20b_registrations g WHERE g.ven_id = t.v "
+      + "AND (t.r IS NULL OR g.registered_at = t.r)) "
       + "ON CONFLICT (ven_id) DO UPDATE SET digest = excluded.digest, sent_at = excluded.sent_at";
 
   private static final String ENQUEUE = "INSERT INTO oadr20b_queue (ven_id, message_type, payload, created_by) "
@@ -199,13 +200,18 @@ final class Oadr20bStore {
   }
 
   /** Records the event sets sent to these VENs (one row per VEN; registrations cancelled meanwhile are skipped). */
-  Future<Void> saveSent(Map<String, Long> digests) {
-    String[] ids = digests.keySet().toArray(String[]::new);
+  /** Stores what each VEN was sent, for the registrations still standing (one made since is left alone). */
+  Future<Void> saveSent(Map<String, SentStates.Sent> sent) {
+    String[] ids = sent.keySet().toArray(String[]::new);
     Long[] values = new Long[ids.length];
+    java.time.OffsetDateTime[] registered = new java.time.OffsetDateTime[ids.length];
     for (int i = 0; i < ids.length; i++) {
-      values[i] = digests.get(ids[i]);
+      SentStates.Sent s = sent.get(ids[i]);
+      values[i] = s.digest();
+      registered[i] = s.registeredAt() == null ? null : s.registeredAt().atOffset(java.time.ZoneOffset.UTC);
     }
-    return pool.preparedQuery(SAVE_SENT).execute(Tuple.tuple().addArrayOfString(ids).addArrayOfLong(values)).mapEmpty();
+    return pool.preparedQuery(SAVE_SENT).execute(Tuple.tuple().addArrayOfString(ids).addArrayOfLong(values)
+        .addArrayOfOffsetDateTime(registered)).mapEmpty();
   }
 
   // --- queue -------------------------------------------------------------------------------------

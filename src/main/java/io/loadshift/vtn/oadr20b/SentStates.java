@@ -22,7 +22,10 @@ final class SentStates {
   private static final int BATCH = 5000;
 
   private final Oadr20bStore store;
-  private final Map<String, Long> pending = new ConcurrentHashMap<>();
+  /** What was sent to a VEN, and the registration (its registered_at) it was sent under. */
+  record Sent(long digest, java.time.Instant registeredAt) {}
+
+  private final Map<String, Sent> pending = new ConcurrentHashMap<>();
   private Vertx vertx;
   private Context context;
   private Serial writer;
@@ -41,9 +44,13 @@ final class SentStates {
     });
   }
 
-  /** The VEN was just sent the event set with this digest. */
-  void record(String venId, long digest) {
-    pending.put(venId, digest);
+  /**
+   * The VEN was just sent the event set with this digest under the registration made at
+   * {@code registeredAt}; written only while that registration stands (a VEN that registers
+   * again meanwhile starts from nothing sent).
+   */
+  void record(String venId, long digest, java.time.Instant registeredAt) {
+    pending.put(venId, new Sent(digest, registeredAt));
     if (!scheduled && vertx != null) {
       scheduled = true;
       context.runOnContext(v -> vertx.setTimer(DELAY_MS, t -> {
@@ -67,8 +74,8 @@ final class SentStates {
     if (pending.isEmpty()) {
       return Future.succeededFuture(false);
     }
-    Map<String, Long> batch = new HashMap<>();
-    for (Map.Entry<String, Long> e : pending.entrySet()) {
+    Map<String, Sent> batch = new HashMap<>();
+    for (Map.Entry<String, Sent> e : pending.entrySet()) {
       if (batch.size() >= BATCH) {
         break;
       }

@@ -120,12 +120,21 @@ final class Sessions {
       stale.add(payload.substring(4));
       kick();
     } else if (payload.startsWith("sent:")) {
+      // <venID>=<digest>@<registered_at in epoch microseconds>: applied only to a session of that
+      // registration, so what an older registration was sent never passes for the new one's.
       for (String entry : payload.substring(5).split(",")) {
         int eq = entry.lastIndexOf('=');
+        int at = entry.lastIndexOf('@');
         Session s = eq < 0 ? null : byVen.get(entry.substring(0, eq));
         if (s != null) {
           try {
-            s.sentDigest = Long.parseLong(entry.substring(eq + 1));
+            long digest = Long.parseLong(entry.substring(eq + 1, at > eq ? at : entry.length()));
+            java.time.Instant registered = s.registration.registeredAt();
+            if (at > eq && registered != null && Long.parseLong(entry.substring(at + 1))
+                != registered.getEpochSecond() * 1_000_000L + registered.getNano() / 1000) {
+              continue;
+            }
+            s.sentDigest = digest;
           } catch (NumberFormatException ignored) {
             // not ours
           }
