@@ -139,9 +139,10 @@ final class EventSets {
   private Instant leaves(Event e) {
     Duration keep = config.endedKeep();
     if (e.cancelledAt() != null) {
-      Instant cancelled = e.cancelledAt().toInstant().plus(keep);
-      Instant ended = e.endsAt() == null ? null : e.endsAt().plus(keep);
-      return ended == null || cancelled.isAfter(ended) ? cancelled : ended;
+      // An open-ended event's window is over for this purpose once it would have started.
+      Instant over = e.endsAt() != null ? e.endsAt() : e.startsAt();
+      Instant cancelled = e.cancelledAt().toInstant();
+      return (over == null || cancelled.isAfter(over) ? cancelled : over).plus(keep);
     }
     return e.endsAt() == null ? null : e.endsAt().plus(keep);
   }

@@ -54,18 +54,25 @@ final class Oadr20bStore {
       + "g.registered_at, "
       + "s.digest, (SELECT max(q.id) FROM oadr20b_queue q WHERE q.ven_id = g.ven_id AND q.delivered_at IS NULL) AS queued "
       + "FROM oadr20b_registrations g JOIN vens v ON v.id = g.ven_id "
-      + "LEFT JOIN oadr20b_event_state s ON s.ven_id = g.ven_id";
+      + "LEFT JOIN oadr20b_event_state s ON s.ven_id = g.ven_id "
+      + "AND (s.registered_at IS NULL OR s.registered_at = g.registered_at)";
   private static final String SESSIONS_SOME = SESSION_SELECT + " WHERE g.ven_id = ANY($1)";
   private static final String RESOURCES_ALL = "SELECT r.ven_id, r.id, r.targets FROM resources r "
       + "JOIN oadr20b_registrations g ON g.ven_id = r.ven_id WHERE r.targets <> '{}'";
   private static final String RESOURCES_SOME = "SELECT r.ven_id, r.id, r.targets FROM resources r "
       + "WHERE r.ven_id = ANY($1) AND r.targets <> '{}'";
 
-  private static final String SAVE_SENT = "INSERT INTO oadr20b_event_state (ven_id, digest, sent_at) "
-      + "SELECT t.v, t.d, now() FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS t(v, d, r) "
+  /**
+   * What VENs were sent, under which registration (registered_at): a state of an older
+   * registration than the one stored is not written over it, and sessions load only their own.
+   */
+  private static final String SAVE_SENT = "INSERT INTO oadr20b_event_state (ven_id, digest, sent_at, registered_at) "
+      + "SELECT t.v, t.d, now(), t.r FROM unnest($1::text[], $2::bigint[], $3::timestamptz[]) AS t(v, d, r) "
       + "WHERE EXISTS (SELECT 1 FROM oadr20b_registrations g WHERE g.ven_id = t.v "
       + "AND (t.r IS NULL OR g.registered_at = t.r)) "
-      + "ON CONFLICT (ven_id) DO UPDATE SET digest = excluded.digest, sent_at = excluded.sent_at";
+      + "ON CONFLICT (ven_id) DO UPDATE SET digest = excluded.digest, sent_at = excluded.sent_at, "
+      + "registered_at = excluded.registered_at WHERE oadr20b_event_state.registered_at IS NULL "
+      + "OR excluded.registered_at IS NULL OR excluded.registered_at >= oadr20b_event_state.registered_at";
 
   private static final String ENQUEUE = "INSERT INTO oadr20b_queue (ven_id, message_type, payload, created_by) "
       + "VALUES ($1, $2, $3, $4) RETURNING id";

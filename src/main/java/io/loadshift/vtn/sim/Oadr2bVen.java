@@ -56,6 +56,7 @@ public final class Oadr2bVen {
   private final Map<String, Long> answered = new HashMap<>();
   private final Map<String, Long> answering = new HashMap<>();
   private String answeringRequestId;
+  private Throwable answerFailure;
   private int opts;
   private long lastPollNanos;
   private List<String> requestedRids = List.of();
@@ -184,8 +185,21 @@ public final class Oadr2bVen {
           answeringRequestId = d.getRequestID();
         }
       }
-      return answerPending(comply).map(x -> calls);
+      // The events count whatever becomes of the answer (a failed one is sent again later).
+      return answerPending(comply).transform(ar -> {
+        if (ar.failed()) {
+          answerFailure = ar.cause();
+        }
+        return Future.succeededFuture(calls);
+      });
     });
+  }
+
+  /** Why the last answer to events did not get through (once), or null. */
+  public Throwable takeAnswerFailure() {
+    Throwable t = answerFailure;
+    answerFailure = null;
+    return t;
   }
 
   /**

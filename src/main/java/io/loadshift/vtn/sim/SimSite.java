@@ -63,7 +63,10 @@ final class SimSite {
     return site.ders().stream().filter(d -> d.type().equals("BATTERY")).findFirst().orElse(null);
   }
 
-  /** Polls over the site's protocol and takes in its current events. */
+  /**
+   * Polls over the site's protocol and takes in its current events; fails (after taking them in)
+   * when the site's answer to them did not get through.
+   */
   Future<Void> poll(long nowS, long sinceS) {
     Future<List<Call>> f = ven2b != null ? ven2b.pollEvents(site.complies())
         : ven.events().map(events -> {
@@ -79,6 +82,10 @@ final class SimSite {
     return f.map(current -> {
       if (current != null) {
         merge(current, nowS, sinceS);
+      }
+      Throwable answer = ven2b == null ? null : ven2b.takeAnswerFailure();
+      if (answer != null) {
+        throw new IllegalStateException("answering events: " + answer.getMessage(), answer);
       }
       return null;
     });
@@ -154,6 +161,7 @@ final class SimSite {
         due.add(c);
       }
     }
+    due.sort(java.util.Comparator.comparingLong(Call::end).thenComparing(Call::eventId));
     return due;
   }
 

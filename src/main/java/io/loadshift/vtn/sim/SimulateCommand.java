@@ -119,12 +119,12 @@ public final class SimulateCommand implements Callable<Integer> {
     }
     if (sites < 1 || sites > 200_000 || share2b < 0 || share2b > 1 || compliance < 0 || compliance > 1
         || meterMinutes < 1 || meterMinutes > 60 || 1440 % meterMinutes != 0 || backfillDays < 0 || backfillDays > 400
-        || historyMinutes < 1 || historyMinutes > 60 || 1440 % historyMinutes != 0 || eventMinutes < 1 || eventMinutes > 1440 || connections < 1 || connections > 2000
+        || historyMinutes < 1 || historyMinutes > 60 || 1440 % historyMinutes != 0 || historyMinutes % meterMinutes != 0 || eventMinutes < 1 || eventMinutes > 1440 || connections < 1 || connections > 2000
         || parallel < 1 || parallel > 1000 || poll.toMillis() < 100 || runFor.isNegative()
         || (eventAt != null && eventAt.compareTo(runFor) >= 0) || !prefix.matches("[A-Za-z0-9_.-]{1,40}")
         || !group.matches("[A-Za-z0-9_.:-]{1,100}")) {
       System.err.println("loadshift-vtn simulate: --sites 1..200000, --share-2b and --compliance 0..1, --meter-minutes and "
-          + "--history-minutes 1..60 dividing a day, --backfill-days 0..400, --poll-interval >= 100ms, --event-after shorter than "
+          + "--history-minutes 1..60 dividing a day (and --history-minutes a multiple of --meter-minutes), --backfill-days 0..400, --poll-interval >= 100ms, --event-after shorter than "
           + "--duration; --prefix and --group letters, digits, . _ - (see --help)");
       return 2;
     }
@@ -208,7 +208,8 @@ public final class SimulateCommand implements Callable<Integer> {
             + "p99 %.1f ms, max %.1f ms; start lateness p99 %.1f ms%n", s.polls(), s.seconds(), s.polls() / s.seconds(),
         expectedRate(protocols, poll), s.errors(), s.p50Ms(), s.p99Ms(), s.maxMs(), s.lateP99Ms());
     long notified = await(sim.notifications());
-    List<String> p99s = s.windowP99Ms().stream().map(v -> String.format(Locale.ROOT, "%.0f", v)).toList();
+    List<String> p99s = s.windowP99Ms().stream()
+        .map(v -> v.isNaN() ? "-" : String.format(Locale.ROOT, v < 10 ? "%.1f" : "%.0f", v)).toList();
     out.println("poll p99 by interval (ms): " + (p99s.size() <= 30 ? String.join(" ", p99s)
         : String.join(" ", p99s.subList(0, 15)) + " ... " + String.join(" ", p99s.subList(p99s.size() - 15, p99s.size()))
             + " (" + p99s.size() + " intervals)"));

@@ -444,7 +444,7 @@ public final class Simulator {
         // By the interval the poll ended in (only the current interval's histogram is kept).
         int w = (int) ((System.nanoTime() - runStartNs) / o.pollInterval().toNanos());
         while (windowP99.size() < w) {
-          windowP99.add(window.percentileMs(0.99));
+          windowP99.add(window.percentileMs(0.99)); // NaN: no poll ended in that interval
           window = new LatencyLog();
         }
         window.add(took);
@@ -463,17 +463,21 @@ public final class Simulator {
     });
   }
 
-  /** Reports the site's meter for every event that ended, one after the other. */
+  /**
+   * Reports the site's meter for every event that ended, one after the other in the order they
+   * ended; after a failure the rest wait for the next cycle, so each report starts where the
+   * previous accepted one ended.
+   */
   private Future<Void> reportDue(SimSite s) {
     Future<Void> f = Future.succeededFuture();
     for (Call c : s.dueReports(Instant.now().getEpochSecond(), o.meterSeconds())) {
-      f = f.compose(x -> s.report(c, o.meterSeconds())).recover(e -> {
-        errors++;
-        lastError = s.site.name() + " report: " + e.getMessage();
-        return Future.succeededFuture();
-      });
+      f = f.compose(x -> s.report(c, o.meterSeconds()));
     }
-    return f;
+    return f.recover(e -> {
+      errors++;
+      lastError = s.site.name() + " report: " + e.getMessage();
+      return Future.succeededFuture();
+    });
   }
 
   /** Stops polling (requests in flight finish) and removes the sites' webhook subscriptions. */
