@@ -8,16 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loadshift.vtn.testing.Oadr20bTestVen;
 import io.loadshift.vtn.testing.Oadr20bTestVen.Answer;
 import io.loadshift.vtn.testing.TestDatabase;
+import io.loadshift.vtn.testing.TestCerts;
 import io.loadshift.vtn.testing.TestVtn;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -78,10 +76,7 @@ class Oadr20bSignatureTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Process p = new ProcessBuilder("bash", "certs/generate.sh", "--out", certs.toString(), "ven-1")
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, p.waitFor(), out);
+    TestCerts.generate(certs, "ven-1");
     vertx = Vertx.vertx();
     Map<String, String> env = Map.of(
         "VTN_TLS_CERT_FILE", certs.resolve("server.crt").toString(),
@@ -245,12 +240,6 @@ class Oadr20bSignatureTest {
   }
 
   static WebClient tlsClient(String ven) {
-    WebClientOptions o = new WebClientOptions().setSsl(true).setDefaultHost("localhost").setDefaultPort(vtn.port())
-        .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString()));
-    if (ven != null) {
-      o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.resolve(ven + ".crt").toString())
-          .setKeyPath(certs.resolve(ven + ".key").toString()));
-    }
-    return WebClient.create(vertx, o);
+    return TestCerts.client(vertx, certs, ven, vtn.port());
   }
 }

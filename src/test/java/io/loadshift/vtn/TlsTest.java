@@ -8,16 +8,14 @@ import io.loadshift.vtn.platform.http.ClientCertificate;
 import io.loadshift.vtn.platform.http.JsonBodies;
 import io.loadshift.vtn.platform.http.RouteModule;
 import io.loadshift.vtn.testing.TestDatabase;
+import io.loadshift.vtn.testing.TestCerts;
 import io.loadshift.vtn.testing.TestVtn;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,10 +45,7 @@ class TlsTest {
 
   @BeforeAll
   static void makeCertificates() throws Exception {
-    Process p = new ProcessBuilder("bash", "certs/generate.sh", "--out", certs.toString(), "ven-1", "ven-2")
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    assertEquals(0, p.waitFor(), out);
+    TestCerts.generate(certs, "ven-1", "ven-2");
     vertx = Vertx.vertx();
   }
 
@@ -95,13 +90,7 @@ class TlsTest {
   }
 
   private static WebClient client(String ven, int port) {
-    WebClientOptions o = new WebClientOptions().setSsl(true).setDefaultHost("localhost").setDefaultPort(port)
-        .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString()));
-    if (ven != null) {
-      o.setKeyCertOptions(new PemKeyCertOptions().setCertPath(certs.resolve(ven + ".crt").toString())
-          .setKeyPath(certs.resolve(ven + ".key").toString()));
-    }
-    return WebClient.create(vertx, o);
+    return TestCerts.client(vertx, certs, ven, port);
   }
 
   private static HttpResponse<Buffer> get(WebClient c, String uri) throws Exception {
