@@ -4,14 +4,12 @@ import io.loadshift.vtn.VtnApp;
 import io.loadshift.vtn.platform.config.Config;
 import io.loadshift.vtn.platform.config.DbUri;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,9 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +44,7 @@ public final class Demo {
   private final Options o;
   private final PrintStream out;
   private Vertx vertx;
+  private Simulator sim;
   private WebClient http;
 
   public Demo(Options options) {
@@ -84,36 +81,28 @@ public final class Demo {
     env.put("VTN_WEBHOOK_ALLOW_PRIVATE", "true");
     VtnApp app = VtnApp.start(Config.from(env));
     vertx = Vertx.vertx();
-    http = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.port()),
-        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(32));
+    String group = "demo-" + Instant.now().getEpochSecond();
+    sim = new Simulator(vertx, new Simulator.Options("http://127.0.0.1:" + app.port(), "site", o.sites(), 0.5,
+        o.compliance(), o.seed(), Duration.ofSeconds(2), 60, group, 16, 32, null, o.progress(), out, true, "127.0.0.1"));
+    // The demo's own calls (as admin, utility and aggregator) share the simulator's client.
+    http = sim.http();
     try {
-      return loop(app, adminSecret, t0);
+      return loop(app, group, adminSecret, t0);
     } finally {
-      http.close();
+      sim.close();
       vertx.close();
       app.stop().get(30, TimeUnit.SECONDS);
     }
   }
 
-  private int loop(VtnApp app, String adminSecret, long t0) throws Exception {
+  private int loop(VtnApp app, String group, String adminSecret, long t0) throws Exception {
     step("VTN on http://127.0.0.1:" + app.port());
     String admin = token("demo-admin", adminSecret);
     JsonObject ledger = get("/settlement/ledger", admin).bodyAsJsonObject();
     String horizon = ledger.getString("horizonUrl");
+    String passphrase = ledger.getString("networkPassphrase");
     String utility = client(admin, "utility", "Demo Grid Co");
     String aggregator = client(admin, "aggregator", "Demo Flex Aggregator");
-    String group = "demo-" + Instant.now().getEpochSecond();
-    Simulator sim = new Simulator(vertx, new Simulator.Options("http://127.0.0.1:" + app.port(), "site", o.sites(), 0.5,
-        o.compliance(), o.seed(), Duration.ofSeconds(2), 60, group, 16, 32, null, o.progress(), out, true, "127.0.0.1"));
-    try {
-      return loop(sim, group, admin, utility, aggregator, horizon, ledger.getString("networkPassphrase"), t0);
-    } finally {
-      sim.close();
-    }
-  }
-
-  private int loop(Simulator sim, String group, String admin, String utility, String aggregator, String horizon, String passphrase,
-                   long t0) throws Exception {
     // Each site's Stellar account, funded on the local ledger, named in its VEN for its rewards.
     Map<String, String> wallets = new HashMap<>();
     try (io.loadshift.vtn.payout.LedgerAccounts accounts = new io.loadshift.vtn.payout.LedgerAccounts(horizon, passphrase)) {
@@ -261,10 +250,9 @@ public final class Demo {
   }
 
   private String token(String id, String secret) {
-    return expect(await(http.post(BASE + "/auth/token").sendForm(MultiMap.caseInsensitiveMultiMap()
-        .add("grant_type", "client_credentials").add("client_id", id).add("client_secret", secret))), 200, "token")
-        .getString("access_token");
+    return await(sim.token(id, secret));
   }
+
 
   private JsonObject clientWithSecret(String admin, String role, String name) {
     return expect(await(http.post("/admin/clients").bearerTokenAuthentication(admin)
