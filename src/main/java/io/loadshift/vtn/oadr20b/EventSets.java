@@ -105,8 +105,7 @@ final class EventSets {
       if (gone != null && !now.isBefore(gone)) {
         continue; // completed or cancelled long enough ago: no longer sent
       }
-      Instant change = status == EventStatusEnumeratedType.COMPLETED || status == EventStatusEnumeratedType.CANCELLED
-          ? gone : nextChange(e, status);
+      Instant change = nextChange(e, status);
       if (change != null && change.isBefore(validUntil)) {
         validUntil = change;
       }
@@ -147,13 +146,13 @@ final class EventSets {
     return e.endsAt() == null ? null : e.endsAt().plus(keep);
   }
 
-  /** When the event's status will next change by itself (null: never). */
+  /** When the event's status will next change by itself, or it leaves the set (null: never). */
   private Instant nextChange(Event e, EventStatusEnumeratedType status) {
     return switch (status) {
       case FAR -> e.startsAt().minus(near);
       case NEAR -> e.startsAt();
       case ACTIVE -> e.endsAt();
-      default -> null;
+      default -> leaves(e); // completed or cancelled: it leaves the set
     };
   }
 
